@@ -1,0 +1,1 @@
+"""Kafka plumbing: topic declarations, the idempotent producer, the one consume loop."""
