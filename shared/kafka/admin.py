@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-DLQ_SUFFIX = ".dlq"
+from shared.topics import DLQ_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ def load_topic_specs(path: Path) -> list[TopicSpec]:
         spec = TopicSpec(
             name=entry["name"],
             partitions=int(entry.get("partitions", defaults.get("partitions", 3))),
-            replication_factor=int(entry.get("replication_factor", defaults.get("replication_factor", 1))),
+            replication_factor=int(
+                entry.get("replication_factor", defaults.get("replication_factor", 1))
+            ),
             configs={str(k): str(v) for k, v in entry.get("configs", {}).items()},
             dead_letter=bool(entry.get("dead_letter", False)),
         )
@@ -67,10 +70,9 @@ def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], **client: 
             )
             for s in missing
         ]
-        try:
+        # Another process may create them between our list and our create: the goal holds.
+        with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(new, wait_for_metadata=True)
-        except TopicAlreadyExistsError:
-            pass  # another process created them between our list and create: the goal holds.
         return [s.name for s in missing]
     finally:
         admin.close()

@@ -1,0 +1,188 @@
+"""Payload models: each class names the fact it records. Version 1 of each."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.?\d{2})?$")]
+OpdCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
+
+
+class Payload(BaseModel):
+    """Base of every payload: immutable, and unknown fields are kept for forward compatibility."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Channel(StrEnum):
+    """Where a complaint entered."""
+
+    WEB = "web"
+    CALLCENTER = "callcenter"
+    SOCIAL = "social"
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    WALKIN = "walkin"
+    OPEN311 = "open311"
+    IMPORT = "import"
+
+
+class Classification(StrEnum):
+    """LAPOR! classifications; each has its own completion deadline."""
+
+    ASPIRASI = "aspirasi"
+    PENGADUAN = "pengaduan"  # tidak berkadar pengawasan
+    PENGADUAN_PENGAWASAN = "pengaduan_pengawasan"  # berkadar pengawasan: needs investigation
+    PERMINTAAN_INFORMASI = "permintaan_informasi"
+
+
+class Priority(StrEnum):
+    """Handling priority set by the routing rule."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class FollowUpKind(StrEnum):
+    """A template-only answer is normative; only a substantive one counts as real follow-up."""
+
+    NORMATIVE = "normative"
+    SUBSTANTIVE = "substantive"
+
+
+class Location(Payload):
+    """Where the incident happened."""
+
+    text: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    region_code: RegionCode | None = None  # BPS kabupaten/kota, e.g. "35.78" (Surabaya)
+
+
+class Attachment(Payload):
+    """A reference to a stored file, never the bytes."""
+
+    url: str
+    media_type: str | None = None
+    name: str | None = None
+
+
+class Reporter(Payload):
+    """Personal data: stays inside the pipeline and never reaches a public output."""
+
+    name: str | None = None
+    nik: Annotated[str, StringConstraints(pattern=r"^\d{16}$")] | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+class Entry(Payload):
+    """How the complaint entered: which connector, and the officer for walk-in or phone."""
+
+    connector_id: str
+    officer_id: str | None = None
+
+
+class ComplaintReceived(Payload):
+    """A complaint was accepted by intake and given a tracking number."""
+
+    tracking_number: NonEmpty
+    channel: Channel
+    channel_ref: NonEmpty  # the channel's native id: with `channel`, the idempotency key
+    received_at: AwareDatetime
+    title: NonEmpty
+    body: NonEmpty
+    language: str = "id"
+    incident_date: date | None = None
+    location: Location = Field(default_factory=Location)
+    category_hint: str | None = None
+    classification_hint: Classification | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    reporter: Reporter | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    entry: Entry
+
+
+class ComplaintAssigned(Payload):
+    """The router gave the case to an OPD (or to the triage queue)."""
+
+    tracking_number: NonEmpty
+    opd_code: OpdCode
+    triage: bool = False
+    rule_id: str | None = None
+    ruleset_version: str
+    priority: Priority = Priority.NORMAL
+    deadline_class: Classification = Classification.PENGADUAN
+    assigned_at: AwareDatetime
+
+
+class FollowUpPosted(Payload):
+    """An OPD answered the reporter."""
+
+    opd_code: OpdCode
+    text: NonEmpty
+    kind: FollowUpKind
+    author: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    posted_at: AwareDatetime
+
+
+class ComplaintResolved(Payload):
+    """The OPD declared the case finished."""
+
+    opd_code: OpdCode
+    resolution: NonEmpty
+    resolved_at: AwareDatetime
+    resolved_by: str | None = None
+
+
+class CaseResolved(Payload):
+    """The sla's record of a resolved case, as the publisher forwards it (no reporter identity)."""
+
+    tracking_number: NonEmpty
+    channel: Channel
+    title: NonEmpty
+    body: NonEmpty
+    classification: Classification
+    category: str | None = None
+    opd_code: OpdCode
+    region_code: RegionCode | None = None
+    incident_date: date | None = None
+    anonymous: bool
+    confidential: bool
+    received_at: AwareDatetime
+    assigned_at: AwareDatetime | None = None
+    first_follow_up_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime
+    resolution: NonEmpty
+    follow_ups: list[FollowUpPosted] = Field(default_factory=list)
+    case_version: int = Field(ge=1, description="Bumped on every reopen; part of the publish key.")
+
+
+__all__ = [
+    "Attachment",
+    "CaseResolved",
+    "Channel",
+    "Classification",
+    "ComplaintAssigned",
+    "ComplaintReceived",
+    "ComplaintResolved",
+    "Entry",
+    "FollowUpKind",
+    "FollowUpPosted",
+    "Location",
+    "Payload",
+    "Priority",
+    "Reporter",
+]

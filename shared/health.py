@@ -1,0 +1,131 @@
+"""Liveness, readiness and /metrics that mean something: real calls to real dependencies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+from kafka import KafkaAdminClient
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import MongoClient
+
+from shared.config import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], None]  # returns when healthy, raises with the reason otherwise
+
+
+def run_checks(checks: Mapping[str, Check]) -> tuple[bool, dict[str, str]]:
+    """Run every check; return whether all passed and each one's verdict."""
+    verdicts: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            verdicts[name] = "ok"
+        except Exception as exc:  # any failure is a "not ready" with its reason
+            verdicts[name] = f"{type(exc).__name__}: {exc}"[:300]
+    return all(v == "ok" for v in verdicts.values()), verdicts
+
+
+def mongo_check(client: MongoClient[Any]) -> Check:
+    """Ready when the MongoDB-wire server answers a ping."""
+
+    def check() -> None:
+        client.admin.command("ping")
+
+    return check
+
+
+class KafkaCheck:
+    """Ready when the Kafka cluster answers a metadata request (not merely an open port)."""
+
+    def __init__(self, settings: KafkaSettings, *, timeout_ms: int = 3_000) -> None:
+        self._settings = settings
+        self._timeout_ms = timeout_ms
+        self._admin: KafkaAdminClient | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            try:
+                if self._admin is None:
+                    self._admin = KafkaAdminClient(
+                        **self._settings.client_options(), request_timeout_ms=self._timeout_ms
+                    )
+                if not self._admin.describe_cluster().get("brokers"):
+                    raise RuntimeError("cluster reports no brokers")
+            except Exception:
+                self.close()  # a fresh client next time, rather than one stuck reconnecting
+                raise
+
+    def close(self) -> None:
+        """Release the admin client."""
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+
+
+def liveness(last_iteration: Callable[[], float], max_age_s: float) -> Check:
+    """Live while the work loop has gone round within `max_age_s`."""
+
+    def check() -> None:
+        age = time.monotonic() - last_iteration()
+        if age > max_age_s:
+            raise RuntimeError(f"loop last advanced {age:.0f}s ago")
+
+    return check
+
+
+class HealthServer:
+    """/livez, /readyz and /metrics on a small threaded HTTP server beside a consume loop."""
+
+    def __init__(
+        self, host: str, port: int, *, live: Mapping[str, Check], ready: Mapping[str, Check]
+    ):
+        handler = _handler_class(live, ready)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="health", daemon=True
+        )
+
+    def start(self) -> None:
+        """Serve in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler_class(
+    live: Mapping[str, Check], ready: Mapping[str, Check]
+) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/metrics":
+                self._reply(200, generate_latest(), CONTENT_TYPE_LATEST)
+            elif self.path in ("/livez", "/readyz"):
+                ok, verdicts = run_checks(live if self.path == "/livez" else ready)
+                body = orjson.dumps({"status": "ok" if ok else "fail", "checks": verdicts})
+                self._reply(200 if ok else 503, body, "application/json")
+            else:
+                self._reply(404, b'{"detail":"not found"}', "application/json")
+
+        def _reply(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("health request: " + format, *args)
+
+    return Handler

@@ -1,0 +1,49 @@
+"""The Mongo client and index helper. FerretDB (local and CI) has no transactions, change
+streams or TTL indexes, so services rely only on single-document writes and unique indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+
+@dataclass(frozen=True)
+class Index:
+    """One declared index of a collection."""
+
+    keys: tuple[str, ...]
+    unique: bool = False
+    name: str | None = None
+
+
+def mongo_client(
+    uri: str, *, app_name: str, timeout_ms: int = 5_000
+) -> MongoClient[dict[str, Any]]:
+    """Return a client that fails fast when the server is away instead of hanging 30 s."""
+    return MongoClient(
+        uri,
+        appname=app_name,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        tz_aware=True,
+    )
+
+
+def ensure_indexes(collection: Collection[Any], indexes: Iterable[Index]) -> None:
+    """Create the declared indexes; creating an existing one is a no-op."""
+    for index in indexes:
+        collection.create_index(
+            [(key, ASCENDING) for key in index.keys],
+            unique=index.unique,
+            name=index.name or "_".join(index.keys) + ("_unique" if index.unique else ""),
+        )
+
+
+def database(client: MongoClient[dict[str, Any]], name: str) -> Database[dict[str, Any]]:
+    """Return the service's database."""
+    return client[name]

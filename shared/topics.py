@@ -1,0 +1,29 @@
+"""Topic names of the complaint flow. Every complaint topic is keyed by complaint id."""
+
+from __future__ import annotations
+
+from typing import Final
+
+COMPLAINTS_RECEIVED: Final = "complaints.received"
+COMPLAINTS_ASSIGNED: Final = "complaints.assigned"
+COMPLAINTS_UPDATES: Final = "complaints.updates"
+COMPLAINTS_RESOLVED: Final = "complaints.resolved"
+SLA_ALERTS: Final = "sla.alerts"
+OPD_TRIAGE: Final = "opd.triage"
+
+DLQ_SUFFIX: Final = ".dlq"
+
+
+def intake_raw(channel: str) -> str:
+    """Return the topic a channel's connector writes raw events to."""
+    return f"intake.raw.{channel}"
+
+
+def opd_topic(opd_code: str) -> str:
+    """Return the topic an OPD's systems subscribe to."""
+    return f"opd.{opd_code}"
+
+
+def dead_letter(topic: str) -> str:
+    """Return the dead-letter twin of a consumed topic."""
+    return topic + DLQ_SUFFIX
