@@ -127,6 +127,14 @@ class ComplaintAssigned(Payload):
     assigned_at: AwareDatetime
 
 
+class ComplaintDispatched(Payload):
+    """What an OPD's systems receive on `opd.<code>`: the assignment and the complaint, with the
+    reporter block removed when the case is anonymous."""
+
+    assignment: ComplaintAssigned
+    complaint: ComplaintReceived
+
+
 class FollowUpPosted(Payload):
     """An OPD answered the reporter."""
 
@@ -176,6 +184,7 @@ __all__ = [
     "Channel",
     "Classification",
     "ComplaintAssigned",
+    "ComplaintDispatched",
     "ComplaintReceived",
     "ComplaintResolved",
     "Entry",

@@ -10,6 +10,7 @@ from shared.events.envelope import Envelope
 from shared.events.payloads import (
     CaseResolved,
     ComplaintAssigned,
+    ComplaintDispatched,
     ComplaintReceived,
     ComplaintResolved,
     FollowUpPosted,
@@ -20,6 +21,7 @@ from shared.events.payloads import (
 EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.received": {1: ComplaintReceived},
     "id.aduan.complaint.assigned": {1: ComplaintAssigned},
+    "id.aduan.complaint.dispatched": {1: ComplaintDispatched},
     "id.aduan.complaint.followup_posted": {1: FollowUpPosted},
     "id.aduan.complaint.resolved": {1: ComplaintResolved},
     "id.aduan.case.resolved": {1: CaseResolved},
