@@ -35,7 +35,12 @@ class KafkaSettings(BaseSettings):
 
 
 class ServiceSettings(BaseSettings):
-    """Settings every service has. Nothing but a service's `Settings` reads the environment."""
+    """Settings every service has. Nothing but a service's `Settings` reads the environment.
+
+    A service's `Settings` sets its own `env_prefix` (`INTAKE_`, ...); the infrastructure
+    addresses keep their well-known unprefixed names (`MONGODB_URI`, `KAFKA_BOOTSTRAP_SERVERS`)
+    so one environment points every service at the same cluster.
+    """
 
     model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
 
@@ -43,7 +48,7 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int
     log_level: str = "INFO"
-    mongodb_uri: str = "mongodb://127.0.0.1:27017/"
+    mongodb_uri: str = Field("mongodb://127.0.0.1:27017/", validation_alias="MONGODB_URI")
     mongodb_database: str = "aduan"
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     # The consume loop exits non-zero when Kafka has been unreachable this long, so the
