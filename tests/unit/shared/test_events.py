@@ -1,0 +1,124 @@
+"""The event contract: golden samples keep parsing, schemas stay backward compatible."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+from pydantic import ValidationError
+
+from shared.events import (
+    EVENT_TYPES,
+    ComplaintResolved,
+    FollowUpPosted,
+    decode,
+    encode,
+    follow,
+    new_event,
+)
+from shared.events.schemas import SCHEMA_DIR, breaking_changes, current_schemas
+
+GOLDEN = Path(__file__).parents[2] / "golden"
+EVERY_VERSION = [f"{t}.v{v}.json" for t, versions in EVENT_TYPES.items() for v in versions]
+
+
+@pytest.mark.parametrize("name", EVERY_VERSION)
+def test_golden_sample_of_every_event_version_still_parses(name: str) -> None:
+    raw = (GOLDEN / name).read_bytes()
+    event = decode(raw)
+    assert f"{event.type}.v{event.dataversion}.json" == name
+    assert event.specversion == "1.0"
+    assert orjson.loads(encode(event)) == orjson.loads(raw)
+
+
+@pytest.mark.parametrize("name", EVERY_VERSION)
+def test_committed_schema_matches_the_models(name: str) -> None:
+    committed = orjson.loads((SCHEMA_DIR / name).read_bytes())
+    assert breaking_changes(committed, current_schemas()[name]) == []
+    assert committed == current_schemas()[name], "run: python -m shared.events.schemas"
+
+
+def test_removing_a_field_is_breaking() -> None:
+    old = current_schemas()["id.aduan.complaint.resolved.v1.json"]
+    new = copy.deepcopy(old)
+    del new["$defs"]["ComplaintResolved"]["properties"]["resolved_by"]
+    assert breaking_changes(old, new) == ["$.$defs.ComplaintResolved.resolved_by: removed"]
+
+
+def test_making_a_field_required_is_breaking() -> None:
+    old = current_schemas()["id.aduan.complaint.resolved.v1.json"]
+    new = copy.deepcopy(old)
+    new["$defs"]["ComplaintResolved"]["required"].append("resolved_by")
+    assert breaking_changes(old, new) == ["$.$defs.ComplaintResolved.resolved_by: newly required"]
+
+
+def test_narrowing_a_type_or_enum_is_breaking() -> None:
+    old = current_schemas()["id.aduan.complaint.assigned.v1.json"]
+    new = copy.deepcopy(old)
+    new["$defs"]["Classification"]["enum"].remove("aspirasi")
+    new["$defs"]["ComplaintAssigned"]["properties"]["rule_id"] = {"type": "integer"}
+    problems = breaking_changes(old, new)
+    assert "$.$defs.Classification: enum values removed" in problems
+    assert any(p.startswith("$.$defs.ComplaintAssigned.rule_id: type") for p in problems)
+
+
+def test_adding_an_optional_field_is_compatible() -> None:
+    old = current_schemas()["id.aduan.complaint.resolved.v1.json"]
+    new = copy.deepcopy(old)
+    new["$defs"]["ComplaintResolved"]["properties"]["note"] = {"type": "string"}
+    assert breaking_changes(old, new) == []
+
+
+def test_follow_keeps_case_and_correlation() -> None:
+    now = datetime.now(UTC)
+    first = new_event(
+        ComplaintResolved(opd_code="dinkes", resolution="selesai", resolved_at=now),
+        complaint_id="c-1",
+        source="/test",
+    )
+    second = follow(
+        first,
+        FollowUpPosted(opd_code="dinkes", text="ok", kind="normative", posted_at=now),
+        source="/t",
+    )
+    assert first.correlation_id == first.id
+    assert (second.subject, second.correlation_id) == ("c-1", first.id)
+    assert second.id != first.id
+
+
+def test_envelope_uses_cloudevents_attribute_names() -> None:
+    event = orjson.loads((GOLDEN / "id.aduan.complaint.assigned.v1.json").read_bytes())
+    assert {
+        "id",
+        "source",
+        "type",
+        "specversion",
+        "time",
+        "subject",
+        "correlationid",
+        "dataversion",
+    } <= set(event)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b'{"type": "id.aduan.unknown", "specversion": "1.0"}',
+        b'{"type": "id.aduan.complaint.resolved", "dataversion": 9}',
+    ],
+)
+def test_undecodable_records_raise_value_error(raw: bytes) -> None:
+    with pytest.raises(ValueError):
+        decode(raw)
+
+
+def test_a_naive_timestamp_is_rejected() -> None:
+    doc = orjson.loads((GOLDEN / "id.aduan.complaint.resolved.v1.json").read_bytes())
+    doc["time"] = "2026-03-02T01:30:00"
+    with pytest.raises(ValidationError, match="timezone"):
+        decode(orjson.dumps(doc))
