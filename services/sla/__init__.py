@@ -1,0 +1,1 @@
+"""sla: the case state machine (faust-streaming), the case view in MongoDB and the status API."""

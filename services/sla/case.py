@@ -1,0 +1,118 @@
+"""The case the sla keeps per complaint: what it knows, and which LAPOR! status bucket it is in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.events import Channel, Classification, FollowUpKind
+
+
+class Status(StrEnum):
+    """LAPOR!'s status buckets; the order of declaration is the order of progress."""
+
+    RECEIVED = "received"  # belum terverifikasi
+    TRIAGE = "triage"  # in the admin's triage queue, not yet disposed to an OPD
+    ASSIGNED = "assigned"  # terdisposisi belum ditindaklanjuti
+    IN_PROGRESS = "in_progress"  # terdisposisi sedang diproses (after a follow-up)
+    RESOLVED = "resolved"  # terdisposisi selesai
+
+    @property
+    def rank(self) -> int:
+        """Return the position in the lifecycle: status never moves to a lower rank."""
+        return list(Status).index(self)
+
+    @property
+    def label(self) -> str:
+        """Return the Indonesian label a citizen sees."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Belum terverifikasi",
+    Status.TRIAGE: "Sedang diverifikasi",
+    Status.ASSIGNED: "Terdisposisi - belum ditindaklanjuti",
+    Status.IN_PROGRESS: "Terdisposisi - sedang diproses",
+    Status.RESOLVED: "Terdisposisi - selesai",
+}
+
+
+class FollowUp(BaseModel):
+    """One follow-up an OPD posted. `text` stays in the sla's state for the CaseResolved event and
+    is never written to the public view."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FollowUpKind
+    at: AwareDatetime
+    opd: str
+    text: str
+    author: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    """One applied event: when it happened, and the status the case had after it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    status: Status
+    event_type: str
+
+
+class Case(BaseModel):
+    """The sla's state of one complaint (the value of the `cases` table). No reporter identity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    complaint_id: str
+    tracking_number: str
+    status: Status
+    channel: Channel | None = None  # None until the received event has been seen
+    title: str | None = None
+    body: str | None = None
+    classification: Classification | None = None
+    category: str | None = None
+    region_code: str | None = None
+    incident_date: date | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    opd_code: str | None = None
+    received_at: AwareDatetime | None = None
+    assigned_at: AwareDatetime | None = None
+    first_follow_up_at: AwareDatetime | None = None
+    first_substantive_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    resolution: str | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    # Resolution cycle: 1 for the first resolution, bumped by a reopen (a later issue).
+    version: int = Field(default=1, ge=1)
+    # The highest `version` a CaseResolved was emitted for: emit once per resolution.
+    resolved_emitted_version: int = 0
+    # The last N applied event ids, newest last: a redelivered event is recognised and ignored.
+    recent_event_ids: tuple[str, ...] = ()
+
+    @property
+    def has_complaint(self) -> bool:
+        """Whether the received event (title, body, channel) has been merged in."""
+        return self.channel is not None and self.received_at is not None
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the JSON-serialisable form kept in the faust table."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Case:
+        """Rebuild a case from its table form."""
+        return cls.model_validate(state)
+
+
+def earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    """Return the earlier of two optional times."""
+    if a is None or b is None:
+        return a or b
+    return min(a, b)
