@@ -1,0 +1,55 @@
+"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from services.router.cli import add_explain_parser, run_explain
+from services.router.config import Settings
+from services.router.loading import ConfigFileError
+from services.router.service import build_service, build_store
+from shared.logs import configure_logging
+from shared.service import run_consume_service
+
+log = logging.getLogger("services.router")
+EXIT_BAD_CONFIG = 2
+
+
+def serve(settings: Settings) -> int:
+    """Run the consumer until SIGTERM; return the exit code."""
+    configure_logging(settings.service_name, settings.log_level)
+    try:
+        store = build_store(settings)
+    except ConfigFileError as exc:
+        log.critical("cannot start: %s", exc)
+        return EXIT_BAD_CONFIG
+    service = build_service(settings, store)
+    log.info(
+        "router starting", extra={"topic": settings.received_topic, "group": settings.group_id}
+    )
+    return run_consume_service(
+        service.loop,
+        host=settings.http_host,
+        port=settings.http_port,
+        ready=service.ready,
+        close=service.close,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="python -m services.router", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command")
+    subparsers.add_parser("serve", help="run the consumer (the default)")
+    add_explain_parser(subparsers)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "explain":
+        return run_explain(args, settings, subparsers.choices["explain"])
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

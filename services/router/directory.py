@@ -1,0 +1,70 @@
+"""The OPD directory: which units exist, whose they are, and the topic each one reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.router.loading import load_yaml_model
+
+OpdCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.?\d{2})?$")]
+TRIAGE = "triage"
+
+
+class Contact(BaseModel):
+    """How the OPD's Admin Penghubung is reached."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: str | None = None
+    phone: str | None = None
+
+
+class Opd(BaseModel):
+    """One OPD (organisasi perangkat daerah) or the triage desk."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: OpdCode
+    name: str = Field(min_length=1)
+    parent: str = Field(min_length=1, description="The instansi it belongs to.")
+    region: RegionCode
+    contact: Contact = Field(default_factory=Contact)
+    topic: str
+
+    @model_validator(mode="after")
+    def _topic_matches_code(self) -> Opd:
+        if self.topic != f"opd.{self.code}":
+            raise ValueError(f"topic must be 'opd.{self.code}', not {self.topic!r}")
+        return self
+
+
+class OpdDirectory(BaseModel):
+    """All OPDs the router may assign to; the triage desk must be one of them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    opds: list[Opd] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _codes_unique_and_triage_present(self) -> OpdDirectory:
+        codes = [opd.code for opd in self.opds]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate OPD codes: {', '.join(duplicates)}")
+        if TRIAGE not in codes:
+            raise ValueError(f"the directory must list the {TRIAGE!r} desk")
+        return self
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every known OPD code."""
+        return frozenset(opd.code for opd in self.opds)
+
+
+def load_directory(path: Path) -> OpdDirectory:
+    """Read and validate the OPD directory file."""
+    return load_yaml_model(path, OpdDirectory, list_key="opds", id_key="code")

@@ -1,0 +1,61 @@
+"""Turning a decision into the events the router sends: pure, no clients."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.router.decide import ComplaintFields, Decision
+from shared.events import (
+    ComplaintAssigned,
+    ComplaintDispatched,
+    ComplaintReceived,
+    Envelope,
+    follow,
+)
+
+SOURCE = "aduan/router"
+
+
+def fields_of(complaint: ComplaintReceived) -> ComplaintFields:
+    """Return what routing looks at in a received complaint."""
+    return ComplaintFields(
+        text=complaint.body,
+        title=complaint.title,
+        region=complaint.location.region_code,
+        channel=complaint.channel,
+        category=complaint.category_hint,
+        classification=complaint.classification_hint,
+    )
+
+
+def assignment(
+    complaint: ComplaintReceived, decision: Decision, now: datetime
+) -> ComplaintAssigned:
+    """Return the assignment payload; `not_competent` rides as an extra field (see README)."""
+    return ComplaintAssigned(
+        tracking_number=complaint.tracking_number,
+        opd_code=decision.queue,
+        triage=decision.triage,
+        rule_id=decision.rule_id,
+        ruleset_version=decision.ruleset_version,
+        priority=decision.priority,
+        deadline_class=decision.deadline_class,
+        assigned_at=now,
+        not_competent=decision.not_competent,
+    )
+
+
+def for_opd(complaint: ComplaintReceived) -> ComplaintReceived:
+    """Return the complaint as an OPD may see it: no reporter block when it is anonymous."""
+    if complaint.anonymous:
+        return complaint.model_copy(update={"reporter": None})
+    return complaint
+
+
+def route_events(
+    received: Envelope[ComplaintReceived], decision: Decision, now: datetime | None = None
+) -> tuple[Envelope[ComplaintAssigned], Envelope[ComplaintDispatched]]:
+    """Return the assigned event and the dispatched event, both following `received`."""
+    assigned = assignment(received.data, decision, now or datetime.now(UTC))
+    dispatched = ComplaintDispatched(assignment=assigned, complaint=for_opd(received.data))
+    return follow(received, assigned, source=SOURCE), follow(received, dispatched, source=SOURCE)
