@@ -32,7 +32,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-DEFAULT_TOKEN = "local-dev-token"  # noqa: S105 - a test double's well-known local token
+DEFAULT_TOKEN = "local-dev-token"  # a test double's well-known local token
 FIRST_ID = 1000
 
 Text = Annotated[str, Field(min_length=1)]

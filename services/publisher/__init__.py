@@ -1,0 +1,1 @@
+"""Publisher: forwards resolved cases to LAPOR! exactly once (ledger in Mongo, retries, breaker)."""

@@ -1,0 +1,40 @@
+"""The publisher's one settings class; built once in __main__ and passed down."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from services.publisher.mapping import LaporMapping
+from shared.config import ServiceSettings
+from shared.topics import COMPLAINTS_RESOLVED
+
+
+class LaporSettings(BaseModel):
+    """How to reach LAPOR! (env: PUBLISHER_LAPOR__BASE_URL, PUBLISHER_LAPOR__TOKEN, ...)."""
+
+    base_url: str = "http://127.0.0.1:8081"
+    token: SecretStr  # required: no default, so a missing token fails at start-up
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 10.0
+    send_resolution: bool = Field(True, description="Post the resolution as a follow-up.")
+    breaker_failure_threshold: int = Field(5, ge=1)
+    breaker_cooldown_s: float = Field(30.0, ge=0)
+    mapping: LaporMapping = Field(default_factory=LaporMapping)
+
+
+class Settings(ServiceSettings):
+    """Everything the publisher reads from the environment (prefix PUBLISHER_)."""
+
+    model_config = SettingsConfigDict(env_prefix="PUBLISHER_")
+
+    service_name: str = "publisher"
+    http_port: int = 8004
+    input_topic: str = COMPLAINTS_RESOLVED
+    consumer_group: str = "publisher"
+    ledger_collection: str = "ledger"
+    lapor: LaporSettings
+    # The consume loop's retries of a transient failure before the record is dead-lettered.
+    retry_attempts: int = Field(5, ge=1)
+    retry_base_s: float = Field(0.5, ge=0)
+    retry_cap_s: float = Field(30.0, ge=0)

@@ -1,0 +1,100 @@
+"""The LAPOR! HTTP adapter: base URL, token and timeouts from configuration, errors classified.
+
+Transient (retry later): connection trouble, timeouts, 408, 429, 5xx; raised as
+LaporUnavailable, a shared.retry.TransientError, so the consume loop backs off and retries.
+`certain` tells whether LAPOR! surely did not act on the request (it never arrived, or LAPOR!
+answered with an error) or might have (the answer was lost): only the latter can duplicate.
+Permanent (retrying cannot help): any other 4xx, or a 2xx without an id: LaporRejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from services.publisher.mapping import LaporComplaint, LaporFollowUp
+from shared.retry import TransientError
+
+TRANSIENT_STATUSES = frozenset({408, 429})
+# Errors raised before a single byte of the request left: the target cannot have acted.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class LaporUnavailable(TransientError):
+    """LAPOR! could not take the request now."""
+
+    def __init__(self, message: str, *, certain: bool) -> None:
+        super().__init__(message)
+        self.certain = certain
+
+
+class LaporRejected(Exception):
+    """LAPOR! refused the request for good (or answered in a shape we cannot read)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Created:
+    """What LAPOR! answered to a create."""
+
+    remote_id: str
+    tracking_id: str | None
+
+
+class LaporClient:
+    """Calls to one LAPOR! instance through a shared httpx client."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def create_complaint(self, body: LaporComplaint) -> Created:
+        """Create a complaint; return LAPOR!'s id and tracking id."""
+        answer = self._post("/api/v1/complaints", body)
+        remote_id = answer.get("id")
+        if not isinstance(remote_id, str) or not remote_id:
+            raise LaporRejected(f"create answered without an id: {str(answer)[:200]}")
+        tracking = answer.get("tracking_id")
+        return Created(remote_id, str(tracking) if tracking is not None else None)
+
+    def add_follow_up(self, remote_id: str, body: LaporFollowUp) -> None:
+        """Post a follow-up on an existing LAPOR! complaint."""
+        self._post(f"/api/v1/complaints/{remote_id}/followups", body)
+
+    def _post(self, path: str, body: BaseModel) -> dict[str, Any]:
+        try:
+            response = self._http.post(path, content=body.model_dump_json())
+        except _NOT_SENT as exc:
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=True) from exc
+        except httpx.TransportError as exc:  # read timeout, dropped connection: outcome unknown
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=False) from exc
+        return _answer(response)
+
+
+def make_http_client(base_url: str, token: str, *, connect_s: float, read_s: float) -> httpx.Client:
+    """Return the httpx client LaporClient calls through."""
+    return httpx.Client(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        timeout=httpx.Timeout(read_s, connect=connect_s),
+    )
+
+
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    status = response.status_code
+    if status in TRANSIENT_STATUSES or status >= 500:
+        raise LaporUnavailable(f"HTTP {status}: {response.text[:200]}", certain=True)
+    if status >= 400:
+        raise LaporRejected(f"HTTP {status}: {response.text[:500]}", status=status)
+    try:
+        answer = response.json()
+    except ValueError as exc:
+        raise LaporRejected(f"HTTP {status} with a body that is not JSON", status=status) from exc
+    if not isinstance(answer, dict):
+        raise LaporRejected(f"HTTP {status} with an unexpected body", status=status)
+    return answer

@@ -1,0 +1,33 @@
+"""The publisher's metrics. Labels: target and outcome or state only, never a complaint id."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SENDS = Counter(
+    "publisher_sends_total",
+    "Publication attempts by target and outcome (sent, skipped_duplicate, transient_error, "
+    "rejected, breaker_open, unmappable).",
+    ["target", "outcome"],
+)
+SEND_SECONDS = Histogram(
+    "publisher_send_duration_seconds",
+    "Time of one HTTP call to a target, whatever its outcome.",
+    ["target", "call"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+BREAKER_STATE = Gauge(
+    "publisher_breaker_state",
+    "Circuit breaker of each target: 0 closed, 1 half-open, 2 open.",
+    ["target"],
+)
+LEDGER_TRANSITIONS = Counter(
+    "publisher_ledger_transitions_total",
+    "Ledger entries moved to a state (pending on every claim, sent, failed).",
+    ["target", "state"],
+)
+POSSIBLE_DUPLICATES = Counter(
+    "publisher_possible_duplicates_total",
+    "Resends after an attempt whose outcome was unknown: candidates for reconciliation.",
+    ["target"],
+)
