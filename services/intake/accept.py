@@ -1,0 +1,96 @@
+"""Accepting one submission: store it with its outbox event, or find the earlier copy."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from ulid import ULID
+
+from services.intake.adapters import Adapter, Receipt
+from services.intake.repository import (
+    ComplaintRepository,
+    DuplicateComplaint,
+    Outbox,
+    StoredComplaint,
+)
+from services.intake.tracking import new_tracking_number
+from shared.events import encode, new_event
+
+log = logging.getLogger(__name__)
+
+SOURCE = "/aduan/intake"
+_TRACKING_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The answer to a submission."""
+
+    complaint_id: str
+    tracking_number: str
+    duplicate: bool
+
+
+class TrackingNumbersExhausted(RuntimeError):
+    """Every fresh tracking number collided: something is wrong with the generator or index."""
+
+
+def build_complaint(
+    adapter: Adapter[Any], body: BaseModel, receipt: Receipt, complaint_id: str
+) -> StoredComplaint:
+    """Turn a validated body into the document to store, its outbox event included."""
+    payload = adapter.to_payload(body, receipt)
+    event = new_event(payload, complaint_id=complaint_id, source=SOURCE, time=receipt.received_at)
+    return StoredComplaint(
+        complaint_id=complaint_id,
+        tracking_number=payload.tracking_number,
+        channel=payload.channel.value,
+        channel_ref=payload.channel_ref,
+        connector_id=receipt.connector_id,
+        correlation_id=event.correlation_id,
+        received_at=receipt.received_at,
+        complaint=payload.model_dump(mode="json"),
+        outbox=Outbox(event=encode(event).decode()),
+    )
+
+
+def accept(
+    repo: ComplaintRepository, adapter: Adapter[Any], body: BaseModel, *, connector_id: str
+) -> Acceptance:
+    """Store a new complaint, or answer with the one already stored under the same reference.
+
+    Raises pymongo errors when Mongo is unavailable: then nothing was accepted.
+    """
+    channel, ref = adapter.channel.value, adapter.channel_ref(body)
+    earlier = repo.find_by_channel_ref(channel, ref)
+    if earlier is not None:
+        return _duplicate(earlier)
+    complaint_id = str(ULID())
+    for _ in range(_TRACKING_ATTEMPTS):
+        receipt = Receipt(new_tracking_number(), datetime.now(UTC), connector_id)
+        complaint = build_complaint(adapter, body, receipt, complaint_id)
+        try:
+            repo.insert(complaint)
+        except DuplicateComplaint:
+            # FerretDB does not say which unique index refused the insert, so look: the same
+            # reference means a concurrent delivery won; otherwise the tracking number collided.
+            earlier = repo.find_by_channel_ref(channel, ref)
+            if earlier is not None:
+                return _duplicate(earlier)
+            continue
+        log.info("complaint accepted", extra=_ids(complaint) | {"channel": channel})
+        return Acceptance(complaint_id, complaint.tracking_number, duplicate=False)
+    raise TrackingNumbersExhausted(f"{_TRACKING_ATTEMPTS} tracking numbers collided")
+
+
+def _duplicate(earlier: StoredComplaint) -> Acceptance:
+    log.info("duplicate submission", extra=_ids(earlier) | {"channel": earlier.channel})
+    return Acceptance(earlier.complaint_id, earlier.tracking_number, duplicate=True)
+
+
+def _ids(complaint: StoredComplaint) -> dict[str, Any]:
+    return {"complaint_id": complaint.complaint_id, "correlation_id": complaint.correlation_id}

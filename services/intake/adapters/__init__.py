@@ -1,0 +1,12 @@
+"""Channel adapters, one module per channel; the registry below is all the app needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.intake.adapters import web
+from services.intake.adapters.base import Adapter, Receipt
+
+ADAPTERS: dict[str, Adapter[Any]] = {a.channel.value: a for a in (web.ADAPTER,)}
+
+__all__ = ["ADAPTERS", "Adapter", "Receipt"]

@@ -1,0 +1,132 @@
+"""The channel routes: one `POST /v1/channels/<channel>/complaints` per adapter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from pydantic import BaseModel, SecretStr, ValidationError
+from pymongo.errors import PyMongoError
+from starlette.concurrency import run_in_threadpool
+
+from services.intake import metrics
+from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
+from services.intake.adapters import Adapter
+from services.intake.auth import API_KEY_HEADER, Unauthorized, authenticate
+from services.intake.repository import ComplaintRepository
+
+log = logging.getLogger(__name__)
+
+
+class SubmissionAnswer(BaseModel):
+    """What a connector gets back for an accepted (or repeated) submission."""
+
+    complaint_id: str
+    tracking_number: str
+    status: Literal["received"] = "received"
+    duplicate: bool
+    status_url: str
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds the configured limit."""
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """Read the body, refusing it as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the body has {declared} bytes; the limit is {limit}")
+    received = bytearray()
+    async for chunk in request.stream():  # chunked uploads declare no length: count as we go
+        received += chunk
+        if len(received) > limit:
+            raise BodyTooLarge(f"the body exceeds the limit of {limit} bytes")
+    return bytes(received)
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Per-field reasons, without echoing the input (it may be a NIK or a phone number)."""
+    return [
+        {
+            "loc": ["body", *err["loc"]],
+            "field": ".".join(str(part) for part in err["loc"]) or "body",
+            "msg": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def channel_router(
+    adapter: Adapter[Any], *, keys: Mapping[str, SecretStr], max_body_bytes: int
+) -> APIRouter:
+    """Build the submission route of one channel."""
+    channel = adapter.channel.value
+    router = APIRouter(tags=[channel])
+
+    def reject(status: int, outcome: str, detail: Any) -> HTTPException:
+        metrics.SUBMISSIONS.labels(channel, outcome).inc()
+        return HTTPException(status_code=status, detail=detail)
+
+    @router.post(
+        f"/v1/channels/{channel}/complaints",
+        status_code=202,
+        response_model=SubmissionAnswer,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": adapter.schema()}},
+            }
+        },
+        responses={200: {"description": "Already received: the same complaint, again."}},
+        summary=f"Submit a complaint from the {channel} channel",
+    )
+    async def submit(
+        request: Request,
+        response: Response,
+        api_key: Annotated[str | None, Header(alias=API_KEY_HEADER)] = None,
+    ) -> SubmissionAnswer:
+        try:
+            connector_id = authenticate(keys, api_key)
+        except Unauthorized as exc:
+            raise reject(401, "unauthorized", str(exc)) from exc
+        try:
+            body = adapter.parse(await read_limited(request, max_body_bytes))
+        except BodyTooLarge as exc:
+            raise reject(413, "too_large", str(exc)) from exc
+        except ValidationError as exc:
+            raise reject(422, "invalid", field_errors(exc)) from exc
+        repo: ComplaintRepository = request.app.state.repo
+        try:
+            done = await run_in_threadpool(accept, repo, adapter, body, connector_id=connector_id)
+        except (PyMongoError, TrackingNumbersExhausted) as exc:
+            log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})
+            raise reject(
+                503,
+                "unavailable",
+                "the complaint store is unavailable; nothing was accepted, please retry later",
+            ) from exc
+        return _answer(request, response, channel, done)
+
+    return router
+
+
+def _answer(
+    request: Request, response: Response, channel: str, done: Acceptance
+) -> SubmissionAnswer:
+    status_url = f"/v1/cases/{done.tracking_number}"  # served by the sla service
+    response.headers["Location"] = status_url
+    if done.duplicate:
+        response.status_code = 200
+    else:
+        request.app.state.relay.wake()
+    metrics.SUBMISSIONS.labels(channel, "duplicate" if done.duplicate else "accepted").inc()
+    return SubmissionAnswer(
+        complaint_id=done.complaint_id,
+        tracking_number=done.tracking_number,
+        duplicate=done.duplicate,
+        status_url=status_url,
+    )

@@ -1,0 +1,119 @@
+"""The intake FastAPI app: channel routes, health, metrics, and the outbox relay's lifespan."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from kafka import KafkaProducer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+from ulid import ULID
+
+from services.intake.adapters import ADAPTERS
+from services.intake.api import channel_router
+from services.intake.config import Settings
+from services.intake.outbox import RelayConfig
+from services.intake.relay import RelayWorker
+from services.intake.repository import ComplaintRepository
+from shared.health import KafkaCheck, mongo_check, run_checks
+from shared.kafka.producer import idempotent_producer
+from shared.mongo import database, mongo_client
+
+
+def create_app(settings: Settings, channels: Sequence[str] | None = None) -> FastAPI:
+    """Build the app serving `channels` (default: every channel with an adapter)."""
+    chosen = list(channels or ADAPTERS)
+    unknown = sorted(set(chosen) - set(ADAPTERS))
+    if unknown:
+        raise ValueError(f"no adapter for channel(s) {unknown}; known: {sorted(ADAPTERS)}")
+    app = FastAPI(title="Aduan intake", version="1", lifespan=_lifespan(settings))
+    for channel in chosen:
+        app.include_router(
+            channel_router(
+                ADAPTERS[channel], keys=settings.api_keys, max_body_bytes=settings.max_body_bytes
+            )
+        )
+    _add_health(app, settings)
+    return app
+
+
+def _lifespan(settings: Settings) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = mongo_client(settings.mongodb_uri, app_name=settings.service_name)
+        repo = ComplaintRepository(database(client, settings.mongodb_database)[settings.collection])
+        # Without the unique indexes idempotency silently breaks: refuse to start instead.
+        await run_in_threadpool(repo.ensure_indexes)
+        relay = RelayWorker(
+            repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
+        )
+        kafka_check = KafkaCheck(settings.kafka)
+        app.state.repo, app.state.relay = repo, relay
+        app.state.ready_checks = {"mongo": mongo_check(client), "kafka": kafka_check}
+        relay.start()
+        try:
+            yield
+        finally:
+            relay.stop(settings.relay_flush_timeout_s)
+            kafka_check.close()
+            client.close()
+
+    return lifespan
+
+
+def _relay_config(settings: Settings) -> RelayConfig:
+    return RelayConfig(
+        topic=settings.received_topic,
+        owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
+        batch_size=settings.relay_batch_size,
+        lease=timedelta(seconds=settings.relay_lease_s),
+        flush_timeout_s=settings.relay_flush_timeout_s,
+    )
+
+
+def _producer(settings: Settings) -> KafkaProducer:
+    connect_ms = int(settings.relay_connect_timeout_s * 1000)
+    return idempotent_producer(
+        settings.kafka,
+        client_id=f"{settings.service_name}-relay",
+        bootstrap_timeout_ms=connect_ms,  # the constructor blocks this long when Kafka is away
+        max_block_ms=connect_ms,
+        delivery_timeout_ms=int(settings.relay_flush_timeout_s * 1000),
+    )
+
+
+def _add_health(app: FastAPI, settings: Settings) -> None:
+    @app.get("/livez", include_in_schema=False)
+    def livez(request: Request) -> Response:
+        age = time.monotonic() - request.app.state.relay.last_iteration
+        ok = age <= settings.live_max_age_s
+        verdict = "ok" if ok else f"relay loop last advanced {age:.0f}s ago"
+        return _json(
+            200 if ok else 503, {"status": "ok" if ok else "fail", "checks": {"relay": verdict}}
+        )
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> Response:
+        # A sync route: FastAPI runs it in a worker thread, so slow checks block no request.
+        checks = dict(request.app.state.ready_checks)
+        _, verdicts = run_checks(checks)
+        deciding = [name for name in verdicts if name != "kafka" or settings.ready_requires_kafka]
+        ok = all(verdicts[name] == "ok" for name in deciding)
+        return _json(200 if ok else 503, {"status": "ok" if ok else "fail", "checks": verdicts})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
