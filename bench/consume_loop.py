@@ -1,0 +1,155 @@
+"""The shared consume loop against a raw kafka-python consume→produce passthrough.
+
+Both read the same pre-filled topic (fresh consumer group each run), write every record to a
+sink topic with the same idempotent producer settings, flush and commit once per polled batch.
+The loop also decodes and validates each record into its pydantic event, calls a handler that
+forwards the event unchanged, and encodes it again: everything a service's hot path pays.
+Runs alternate (raw, loop, raw, loop, …) so drift on a noisy machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, KafkaProducer
+
+from shared.config import KafkaSettings
+from shared.events import ComplaintReceived, Entry, Location, Reporter, encode, new_event
+from shared.events.envelope import Envelope
+from shared.events.registry import decode
+from shared.kafka.admin import TopicSpec, ensure_topics
+from shared.kafka.consumer import manual_commit_consumer
+from shared.kafka.loop import ConsumeLoop, Outgoing
+from shared.kafka.producer import idempotent_producer
+
+GOAL = 0.8
+
+
+def run(*, records: int, repeats: int) -> str:
+    """Measure both contenders `repeats` times over `records` records; return the table."""
+    settings = KafkaSettings()
+    source = _prefill(settings, records)
+    sink = f"bench.sink.{uuid.uuid4().hex[:8]}"
+    ensure_topics(settings.bootstrap_servers, [TopicSpec(sink, 3), TopicSpec(sink + ".dlq", 3)])
+    rates: dict[str, list[float]] = {"raw passthrough": [], "shared consume loop": []}
+    for _ in range(repeats):
+        rates["raw passthrough"].append(
+            _timed(records, lambda: _raw(settings, source, sink, records))
+        )
+        rates["shared consume loop"].append(
+            _timed(records, lambda: _loop(settings, source, sink, records))
+        )
+    return _table(rates, records, repeats)
+
+
+def _sample_event(n: int) -> bytes:
+    payload = ComplaintReceived(
+        tracking_number=f"ADU-BNCH-{n:05d}",
+        channel="web",
+        channel_ref=f"bench-{n}",
+        received_at=datetime.now(UTC),
+        title="Jalan berlubang di depan pasar",
+        body="Jalan berlubang besar di depan pasar sudah tiga bulan, membahayakan pengendara.",
+        location=Location(text="Jl. Ahmad Yani", region_code="35.78"),
+        reporter=Reporter(name="Warga", phone="+6281234567890"),
+        tags=["jalan"],
+        entry=Entry(connector_id="bench"),
+    )
+    return encode(new_event(payload, complaint_id=f"bench-{n}", source="/aduan/bench"))
+
+
+def _prefill(settings: KafkaSettings, records: int) -> str:
+    topic = f"bench.source.{uuid.uuid4().hex[:8]}"
+    ensure_topics(settings.bootstrap_servers, [TopicSpec(topic, 3)])
+    producer = idempotent_producer(settings, client_id="bench-prefill", linger_ms=20)
+    for n in range(records):
+        producer.send(topic, key=f"bench-{n}".encode(), value=_sample_event(n))
+    producer.flush()
+    producer.close()
+    return topic
+
+
+def _timed(records: int, contender: Callable[[], tuple[int, float]]) -> float:
+    """Return the contender's rate in records per second."""
+    done, elapsed = contender()
+    if done <= 0:
+        raise RuntimeError("no records were timed")
+    return done / elapsed
+
+
+def _drain(step: Callable[[], int], records: int) -> tuple[int, float]:
+    """Call `step` (one poll and its processing) until `records` are done. The clock starts
+    after the first batch, so the consumer group join (seconds, the same for both) is not
+    timed; return the records processed while the clock ran and the time it took."""
+    first = 0
+    while not first:
+        first = step()
+    started, done = time.perf_counter(), 0
+    while first + done < records:
+        done += step()
+    return done, time.perf_counter() - started
+
+
+def _consumer(settings: KafkaSettings, topic: str) -> KafkaConsumer:
+    return manual_commit_consumer(
+        settings, group_id=f"bench-{uuid.uuid4().hex[:8]}", topics=[topic], client_id="bench"
+    )
+
+
+def _producer(settings: KafkaSettings) -> KafkaProducer:
+    return idempotent_producer(settings, client_id="bench")
+
+
+def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple[int, float]:
+    """The baseline: poll, send each value on, flush, commit."""
+    consumer, producer = _consumer(settings, source), _producer(settings)
+
+    def step() -> int:
+        batch = consumer.poll(timeout_ms=500)
+        for tp_records in batch.values():
+            for record in tp_records:
+                producer.send(sink, key=record.key, value=record.value)
+        if batch:
+            producer.flush()
+            consumer.commit()
+        return sum(len(tp_records) for tp_records in batch.values())
+
+    try:
+        return _drain(step, records)
+    finally:
+        consumer.close()
+        producer.close()
+
+
+def _loop(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple[int, float]:
+    """The contender: the shared loop with a handler that forwards the event unchanged."""
+    consumer, producer = _consumer(settings, source), _producer(settings)
+
+    def forward(event: Envelope[ComplaintReceived]) -> list[Outgoing]:
+        return [Outgoing.event(sink, event)]
+
+    loop = ConsumeLoop(consumer, producer, service="bench", decode=decode, handle=forward)
+    try:
+        return _drain(loop.run_once, records)
+    finally:
+        consumer.close()
+        producer.close()
+
+
+def _table(rates: dict[str, list[float]], records: int, repeats: int) -> str:
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    ratio = medians["shared consume loop"] / medians["raw passthrough"]
+    lines = [
+        f"Consume loop benchmark: {records} records of ~1 kB, {repeats} alternating runs each",
+        f"{'contender':<22}{'median msg/s':>14}   runs (msg/s)",
+    ]
+    for name, values in rates.items():
+        runs = ", ".join(f"{v:,.0f}" for v in values)
+        lines.append(f"{name:<22}{medians[name]:>14,.0f}   {runs}")
+    verdict = "meets" if ratio >= GOAL else "BELOW"
+    lines.append(f"ratio loop / raw: {ratio:.2f} ({verdict} the goal of {GOAL})")
+    return "\n".join(lines)
