@@ -1,0 +1,197 @@
+"""The publisher against real Kafka, FerretDB and the LAPOR! contract server (a real process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import Env, LaporServer, PublisherFactory, committed, read_records
+from prometheus_client import REGISTRY
+from publisher_wait import wait_until
+from ulid import ULID
+
+from shared.events import CaseResolved, Envelope, encode, new_event
+
+pytestmark = pytest.mark.integration
+
+RESOLVED = {
+    "tracking_number": "ADU-7K3M-9QXP",
+    "channel": "web",
+    "title": "Jalan berlubang di Jl. Ahmad Yani",
+    "body": "Jalan berlubang besar di depan pasar, sudah tiga bulan tidak diperbaiki.",
+    "classification": "pengaduan",
+    "category": "infrastruktur",
+    "opd_code": "dpupr",
+    "region_code": "35.78",
+    "incident_date": "2025-02-27",
+    "anonymous": True,
+    "confidential": False,
+    "received_at": "2025-03-03T01:30:00Z",
+    "resolved_at": "2025-03-10T03:00:00Z",
+    "resolution": "Jalan telah ditambal.",
+    "case_version": 1,
+}
+
+
+def resolved_event(complaint_id: str | None = None, **over: Any) -> Envelope[CaseResolved]:
+    case = CaseResolved.model_validate({**RESOLVED, **over})
+    return new_event(case, complaint_id=complaint_id or str(ULID()), source="/test")
+
+
+def entry_of(ledger: Any, event: Envelope[CaseResolved]) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = ledger.find_one(
+        {"complaint_id": event.subject, "target": "lapor", "case_version": 1}
+    )
+    return found
+
+
+def state_of(ledger: Any, event: Envelope[CaseResolved]) -> str | None:
+    entry = entry_of(ledger, event)
+    return None if entry is None else str(entry["state"])
+
+
+def sends(outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "publisher_sends_total", {"target": "lapor", "outcome": outcome}
+    )
+    return value or 0.0
+
+
+def dlq_headers(env: Env) -> dict[str, str]:
+    (record,) = read_records(env.topic + ".dlq", 1)
+    return {k: v.decode() for k, v in record.headers}
+
+
+def test_resolved_case_reaches_lapor_once_and_the_ledger_says_sent(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    runtime = start_publisher()
+    event = resolved_event()
+    produce(env.topic, event.subject, encode(event))
+
+    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, what="ledger sent")
+
+    (record,) = lapor_server.complaints()
+    entry = entry_of(ledger, event)
+    assert entry is not None
+    assert entry["remote_id"] == record["id"]
+    assert entry["remote_id"].startswith("LAPOR-")
+    assert entry["sent_at"] is not None
+    assert record["complaint"]["external_id"] == f"{event.subject}:1"
+    assert record["complaint"]["is_anonymous"] is True
+    assert record["complaint"]["disposition_id"] == 103  # dpupr in the default mapping
+    assert [f["content"] for f in record["follow_ups"]] == ["Jalan telah ditambal."]
+    for name, check in runtime.ready.items():
+        check()  # raises when Mongo or Kafka does not answer
+        assert name in {"mongo", "kafka"}
+
+
+def test_the_same_case_delivered_three_times_is_one_lapor_record(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    start_publisher()
+    event = resolved_event()
+    reemitted = resolved_event(event.subject)  # same case, new event id: sla emitted it again
+    skipped_before = sends("skipped_duplicate")
+    for e in (event, event, reemitted):
+        produce(env.topic, event.subject, encode(e))
+
+    wait_until(lambda: committed(env.group, env.topic) == 3, timeout=30, what="3 commits")
+
+    assert len(lapor_server.complaints()) == 1
+    assert state_of(ledger, event) == "sent"
+    assert sends("skipped_duplicate") - skipped_before == 2
+
+
+def test_two_503s_are_retried_and_the_case_sent_once(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    lapor_server.faults(fail_next=2, status=503)
+    start_publisher()
+    event = resolved_event()
+    produce(env.topic, event.subject, encode(event))
+
+    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, what="ledger sent")
+
+    received = lapor_server.received()
+    assert received["injected_failures"] == 2
+    assert len(received["complaints"]) == 1
+    entry = entry_of(ledger, event)
+    assert entry is not None
+    assert entry["attempts"] == 3
+    assert "503" in entry["last_error"]
+
+
+def test_a_422_marks_the_ledger_failed_and_dead_letters_with_the_reason(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    lapor_server.faults(fail_next=1, status=422)
+    start_publisher()
+    event = resolved_event()
+    produce(env.topic, event.subject, encode(event))
+
+    headers = dlq_headers(env)
+
+    assert headers["dlq.error.class"] == "LaporRejected"
+    assert "HTTP 422" in headers["dlq.error.message"]
+    assert headers["dlq.attempts"] == "1"
+    wait_until(lambda: state_of(ledger, event) == "failed", timeout=10, what="ledger failed")
+    entry = entry_of(ledger, event)
+    assert entry is not None
+    assert "HTTP 422" in entry["reason"]
+    assert lapor_server.complaints() == []
+
+
+def test_an_opd_without_a_lapor_id_fails_without_calling_lapor(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    start_publisher()
+    event = resolved_event(opd_code="dinsos")
+    produce(env.topic, event.subject, encode(event))
+
+    headers = dlq_headers(env)
+
+    assert headers["dlq.error.class"] == "MappingError"
+    assert state_of(ledger, event) == "failed"
+    assert lapor_server.received()["requests"] == 0
+
+
+def test_the_breaker_stops_calls_while_lapor_is_down(
+    env: Env,
+    lapor_server: LaporServer,
+    start_publisher: PublisherFactory,
+    produce: Any,
+    ledger: Any,
+) -> None:
+    lapor_server.faults(fail_next=1000, status=503)
+    start_publisher(breaker_failure_threshold=2, breaker_cooldown_s=600)
+    event = resolved_event()
+    produce(env.topic, event.subject, encode(event))
+
+    headers = dlq_headers(env)
+
+    # 6 attempts: 2 reached LAPOR! and opened the breaker; the other 4 were refused locally.
+    assert headers["dlq.error.class"] == "BreakerOpen"
+    assert headers["dlq.attempts"] == "6"
+    assert lapor_server.received()["requests"] == 2
+    assert state_of(ledger, event) == "pending"
