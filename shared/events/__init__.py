@@ -15,6 +15,7 @@ from shared.events.payloads import (
     FollowUpKind,
     FollowUpPosted,
     Location,
+    Payload,
     Priority,
     Reporter,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "FollowUpKind",
     "FollowUpPosted",
     "Location",
+    "Payload",
     "Priority",
     "Reporter",
     "decode",

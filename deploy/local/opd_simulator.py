@@ -1,0 +1,107 @@
+"""A stand-in for the OPD systems: answers every dispatched case, then resolves it.
+
+It subscribes to the OPD topics (`opd.<code>`, not the triage queue), and for each
+`ComplaintDispatched` posts a substantive `FollowUpPosted` and a `ComplaintResolved` to
+`complaints.updates`, as an OPD's Admin Penghubung would. It uses the shared consume loop, so a
+malformed record is dead-lettered like anywhere else.
+
+    python -m deploy.local.opd_simulator [--topics opd.dinkes,opd.dpupr] [--updates complaints.updates]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import cast
+
+from shared.config import KafkaSettings
+from shared.events import (
+    ComplaintDispatched,
+    ComplaintResolved,
+    Envelope,
+    FollowUpKind,
+    FollowUpPosted,
+    Payload,
+    decode,
+    follow,
+)
+from shared.health import KafkaCheck
+from shared.kafka.admin import load_topic_specs
+from shared.kafka.consumer import manual_commit_consumer
+from shared.kafka.loop import ConsumeLoop, Outgoing
+from shared.kafka.producer import idempotent_producer
+from shared.logs import configure_logging
+from shared.service import run_consume_service
+from shared.topics import COMPLAINTS_UPDATES, OPD_TRIAGE
+
+SOURCE = "/aduan/opd-simulator"
+TOPICS_FILE = Path(__file__).parents[1] / "kafka" / "topics.yaml"
+log = logging.getLogger("opd_simulator")
+
+
+def answer(event: Envelope[ComplaintDispatched], updates_topic: str) -> list[Outgoing]:
+    """Return the follow-up and the resolution an OPD would post for a dispatched case."""
+    opd = event.data.assignment.opd_code
+    now = datetime.now(UTC)
+    follow_up = FollowUpPosted(
+        opd_code=opd,
+        kind=FollowUpKind.SUBSTANTIVE,
+        text=f"Laporan {event.data.complaint.tracking_number} sudah kami tinjau di lapangan.",
+        author=f"penghubung-{opd}",
+        posted_at=now,
+    )
+    resolved = ComplaintResolved(
+        opd_code=opd,
+        resolution="Tindak lanjut selesai dan telah dikonfirmasi ke lokasi.",
+        resolved_at=now + timedelta(milliseconds=1),
+        resolved_by=f"penghubung-{opd}",
+    )
+    return [
+        Outgoing.event(updates_topic, follow(event, follow_up, source=SOURCE)),
+        Outgoing.event(updates_topic, follow(event, resolved, source=SOURCE)),
+    ]
+
+
+def opd_topics() -> list[str]:
+    """The declared OPD topics, without the triage queue (a person works that one)."""
+    names = (spec.name for spec in load_topic_specs(TOPICS_FILE))
+    return [n for n in names if n.startswith("opd.") and n != OPD_TRIAGE and not n.endswith(".dlq")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulator until SIGTERM."""
+    parser = argparse.ArgumentParser(prog="opd_simulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--topics", help="comma-separated OPD topics (default: all declared)")
+    parser.add_argument("--updates", default=COMPLAINTS_UPDATES, help="topic to post updates to")
+    parser.add_argument("--group", default="opd-simulator")
+    parser.add_argument("--port", type=int, default=8090, help="health and metrics port")
+    args = parser.parse_args(argv)
+    configure_logging("opd-simulator")
+    kafka = KafkaSettings()
+    topics = args.topics.split(",") if args.topics else opd_topics()
+    consumer = manual_commit_consumer(
+        kafka, group_id=args.group, topics=topics, client_id="opd-sim"
+    )
+    producer = idempotent_producer(kafka, client_id="opd-sim")
+
+    def handle(event: Envelope[Payload]) -> list[Outgoing]:
+        if not isinstance(event.data, ComplaintDispatched):
+            raise ValueError(f"expected a dispatched complaint, got {event.type}")
+        return answer(cast(Envelope[ComplaintDispatched], event), args.updates)
+
+    loop = ConsumeLoop(consumer, producer, service="opd-simulator", decode=decode, handle=handle)
+    log.info("answering cases", extra={"topics": topics})
+
+    def close() -> None:
+        producer.close()
+        consumer.close()
+
+    ready = {"kafka": KafkaCheck(kafka)}
+    return run_consume_service(loop, host="127.0.0.1", port=args.port, ready=ready, close=close)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
