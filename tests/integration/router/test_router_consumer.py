@@ -1,0 +1,139 @@
+"""The router against real Kafka: received → assigned + opd.<code>, dead letters, reloads."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from router_kafka import BOOTSTRAP, RouterTopics, produce, read, received_event, router_topics
+
+from services.router.config import Settings
+from services.router.service import RouterService, build_service, build_store
+from shared import headers
+from shared.config import KafkaSettings
+from shared.events import (
+    ComplaintAssigned,
+    ComplaintDispatched,
+    decode,
+)
+
+pytestmark = pytest.mark.integration
+StartRouter = Callable[[Settings], RouterService]
+CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "config"
+
+
+def _by_key(records: list[Any]) -> dict[bytes, Any]:
+    return {r.key: decode(r.value).data for r in records}
+
+
+@pytest.fixture
+def topics() -> Iterator[RouterTopics]:
+    with router_topics() as t:
+        yield t
+
+
+def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
+    return Settings(
+        received_topic=topics.received,
+        assigned_topic=topics.assigned,
+        opd_topic_template=topics.opd_template,
+        group_id=topics.group,
+        rules_file=rules_file,
+        opd_file=CONFIG / "opd.yaml",
+        rules_check_interval_s=0,
+        kafka=KafkaSettings(bootstrap_servers=BOOTSTRAP),
+    )
+
+
+@pytest.fixture
+def run_router() -> Iterator[StartRouter]:
+    started: list[tuple[RouterService, threading.Thread]] = []
+
+    def start(settings: Settings) -> RouterService:
+        service = build_service(settings, build_store(settings), session_timeout_ms=6_000)
+        thread = threading.Thread(target=service.loop.run, name="router-loop", daemon=True)
+        thread.start()
+        started.append((service, thread))
+        return service
+
+    yield start
+    for service, thread in started:
+        service.loop.stop()
+        thread.join(timeout=30)
+        service.close()
+        assert not thread.is_alive()
+
+
+def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: StartRouter) -> None:
+    good = received_event("c-road", "Jln rusakkk dan berlubang di depan pasar", region="35.78")
+    produce(
+        topics.received,
+        [
+            ("c-road", good),
+            ("c-health", b"{not an event"),  # same key as the next: same partition, before it
+            ("c-health", received_event("c-health", "antri lama di pkm", anonymous=True)),
+            ("c-none", received_event("c-none", "selamat pagi bapak gubernur")),
+        ],
+    )
+    run_router(_settings(topics, CONFIG / "rules.yaml"))
+
+    assigned = {r.key.decode(): decode(r.value) for r in read(topics.assigned, 3)}
+    assert set(assigned) == {"c-road", "c-health", "c-none"}
+    road = assigned["c-road"]
+    assert isinstance(road.data, ComplaintAssigned)
+    assert (road.data.opd_code, road.data.triage, road.data.rule_id) == (
+        "dpupr",
+        False,
+        "jalan-jembatan",
+    )
+    assert road.correlation_id == decode(good).correlation_id
+    none = assigned["c-none"].data
+    assert isinstance(none, ComplaintAssigned)
+    assert (none.opd_code, none.triage, none.rule_id) == ("triage", True, None)
+
+    [road_out] = read(topics.opd("dpupr"), 1)
+    road_dispatched = decode(road_out.value).data
+    assert isinstance(road_dispatched, ComplaintDispatched)
+    assert road_dispatched.complaint.reporter is not None  # not anonymous: the OPD sees who
+    assert road_dispatched.assignment == road.data
+
+    [health_out] = read(topics.opd("dinkes"), 1)
+    health = decode(health_out.value).data
+    assert isinstance(health, ComplaintDispatched)
+    assert health.complaint.anonymous and health.complaint.reporter is None
+    assert b"3578010101900001" not in health_out.value and b"Budi" not in health_out.value
+    assert read(topics.opd("triage"), 1)[0].key == b"c-none"
+
+    [dead] = read(topics.dlq, 1)
+    assert dead.value == b"{not an event"
+    meta = dict(dead.headers)
+    assert meta[headers.DLQ_SOURCE_TOPIC] == topics.received.encode()
+    assert meta[headers.DLQ_ERROR_CLASS] == b"ValidationError"
+    assert meta[headers.DLQ_SERVICE] == b"router"
+
+
+def test_rules_reload_without_restart(
+    tmp_path: Path, topics: RouterTopics, run_router: StartRouter
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    shutil.copy(CONFIG / "rules.yaml", rules)
+    run_router(_settings(topics, rules))
+    produce(topics.received, [("c-1", received_event("c-1", "sampah menumpuk"))])
+    first = decode(read(topics.assigned, 1)[0].value).data
+    assert isinstance(first, ComplaintAssigned) and first.opd_code == "dlh"
+
+    rules.write_text("version: broken\nrules: [{id: x, then: {opd: nowhere}}]\n")
+    produce(topics.received, [("c-2", received_event("c-2", "sampah lagi"))])
+    second = _by_key(read(topics.assigned, 2))[b"c-2"]
+    assert isinstance(second, ComplaintAssigned)
+    assert (second.opd_code, second.ruleset_version) == ("dlh", first.ruleset_version)
+
+    rules.write_text("version: v-next\nrules: [{id: semua, then: {opd: dishub}}]\n")
+    produce(topics.received, [("c-3", received_event("c-3", "sampah lagi dan lagi"))])
+    third = _by_key(read(topics.assigned, 3))[b"c-3"]
+    assert isinstance(third, ComplaintAssigned)
+    assert (third.opd_code, third.ruleset_version) == ("dishub", "v-next")
