@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make run`: infrastructure, the four services and the stand-ins, a demo through all of them,
+# then everything stays up until Ctrl-C (or `make down` from another terminal).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+
+echo "== infrastructure"
+deploy/local/infra.sh up
+echo "== services"
+deploy/local/stack.sh up
+echo "== demo"
+.venv/bin/python -m deploy.local.demo || echo "(some demo complaints did not finish in time: see .local/logs/)"
+
+cat <<'MSG'
+
+The pipeline is running:
+  intake     http://127.0.0.1:8001/docs   (POST /v1/channels/web/complaints)
+  router     http://127.0.0.1:8002/metrics
+  sla        http://127.0.0.1:8003/v1/cases/<tracking number>
+  publisher  http://127.0.0.1:8004/metrics
+  LAPOR!     http://127.0.0.1:8081/_contract/received   (local contract server)
+  Prometheus http://127.0.0.1:9090
+Logs in .local/logs/. Ctrl-C here, or `make down` elsewhere, stops the services.
+MSG
+
+trap 'echo; deploy/local/stack.sh down; exit 0' INT TERM
+# Stay in the foreground while the services run; `make down` stopping them ends this too.
+while [ -n "$(ls .local/run/*.pid 2>/dev/null | grep -v -e kafka -e ferretdb -e prometheus)" ]; do
+  sleep 2 & wait $!
+done
