@@ -79,6 +79,7 @@ class LaporPublisher:
         # Ids LAPOR! gave us in this process: if storing one in Mongo fails, the retry uses
         # it instead of creating the record a second time.
         self._created: OrderedDict[LedgerKey, Created] = OrderedDict()
+        self._gauge()  # export the breaker state from the start, not after the first call
 
     def handle(self, event: Envelope[Payload]) -> list[Outgoing]:
         """Publish the case in `event` unless the ledger says it is done; produce nothing."""
