@@ -31,7 +31,7 @@ def fields_of(complaint: ComplaintReceived) -> ComplaintFields:
 def assignment(
     complaint: ComplaintReceived, decision: Decision, now: datetime
 ) -> ComplaintAssigned:
-    """Return the assignment payload; `not_competent` rides as an extra field (see README)."""
+    """Return the assignment payload."""
     return ComplaintAssigned(
         tracking_number=complaint.tracking_number,
         opd_code=decision.queue,

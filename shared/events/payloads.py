@@ -120,6 +120,7 @@ class ComplaintAssigned(Payload):
     tracking_number: NonEmpty
     opd_code: OpdCode
     triage: bool = False
+    not_competent: bool = False  # bukan wewenang: in triage, to be forwarded elsewhere
     rule_id: str | None = None
     ruleset_version: str
     priority: Priority = Priority.NORMAL
