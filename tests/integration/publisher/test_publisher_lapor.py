@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Env, LaporServer, PublisherFactory, committed, read_records
 from prometheus_client import REGISTRY
-from publisher_wait import wait_until
+from publisher_support import (
+    Env,
+    LaporServer,
+    PublisherFactory,
+    committed,
+    read_records,
+    wait_until,
+)
 from ulid import ULID
 
 from shared.events import CaseResolved, Envelope, encode, new_event
