@@ -70,7 +70,8 @@ class LoopPolicy:
 
 
 class _BatchFailed(Exception):
-    """A send of this batch failed: Kafka trouble, not the record's fault."""
+    """The batch cannot finish (a send failed, or a stop came mid-retry): not the record's
+    fault, so it is neither dead-lettered nor committed, and is processed again later."""
 
 
 class ConsumeLoop(Generic[T]):
@@ -150,11 +151,12 @@ class ConsumeLoop(Generic[T]):
             try:
                 outgoing = list(self._handle(item))  # collect first: a retry must not half-send
             except self._policy.transient as exc:
-                if attempt == backoff.attempts or self._stop.is_set():
+                if attempt == backoff.attempts:
                     self._dead_letter(record, exc, attempts=attempt)
                     return "dead_lettered"
                 log.warning("transient error, retrying", extra=_context(record, exc, attempt))
-                self._stop.wait(backoff.delay(attempt))
+                if self._stop.wait(backoff.delay(attempt)):
+                    raise _BatchFailed("stopping during retries") from exc
             except Exception as exc:  # a permanent error for this record: park it, go on
                 self._dead_letter(record, exc, attempts=attempt)
                 return "dead_lettered"
