@@ -1,0 +1,191 @@
+"""`python -m services.sla` against real Kafka and FerretDB: the lifecycle of one complaint, the
+status API, CaseResolved once, dead-lettering, and the table restored after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+from sla_support import MONGODB_URI, SlaRun, poll, produce, read_all, sla_run, sla_worker
+from ulid import ULID
+
+from shared import headers
+from shared.events import (
+    CaseResolved,
+    Channel,
+    ComplaintAssigned,
+    ComplaintReceived,
+    ComplaintResolved,
+    Entry,
+    Envelope,
+    FollowUpKind,
+    FollowUpPosted,
+    Location,
+    Reporter,
+    decode,
+    encode,
+    new_event,
+)
+
+pytestmark = pytest.mark.integration
+
+NAME, PHONE, NIK = "Siti Rahayu", "081234567890", "3578014501900001"
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[SlaRun]:
+    with sla_run(tmp_path) as r:
+        yield r
+
+
+@pytest.fixture
+def cases(run: SlaRun) -> Iterator[Any]:
+    with MongoClient(MONGODB_URI, tz_aware=True) as client:
+        yield client[run.database]["cases"]
+
+
+def received(cid: str) -> Envelope[Any]:
+    data = ComplaintReceived(
+        tracking_number=f"ADU-{cid[-6:]}",
+        channel=Channel.WHATSAPP,
+        channel_ref=f"wamid-{cid}",
+        received_at=T0,
+        title="Jalan berlubang",
+        body="Jalan di depan pasar berlubang besar.",
+        location=Location(region_code="35.78"),
+        reporter=Reporter(name=NAME, phone=PHONE, nik=NIK),
+        entry=Entry(connector_id="wa-gateway"),
+    )
+    return new_event(data, complaint_id=cid, source="/test/intake")
+
+
+def assigned(cid: str) -> Envelope[Any]:
+    data = ComplaintAssigned(
+        tracking_number=f"ADU-{cid[-6:]}",
+        opd_code="dpupr",
+        ruleset_version="test",
+        assigned_at=T0 + timedelta(hours=1),
+    )
+    return new_event(data, complaint_id=cid, source="/test/router")
+
+
+def follow_up(cid: str) -> Envelope[Any]:
+    data = FollowUpPosted(
+        opd_code="dpupr",
+        text="Lokasi sudah ditinjau.",
+        kind=FollowUpKind.SUBSTANTIVE,
+        posted_at=T0 + timedelta(hours=5),
+    )
+    return new_event(data, complaint_id=cid, source="/test/opd")
+
+
+def resolved(cid: str) -> Envelope[Any]:
+    data = ComplaintResolved(
+        opd_code="dpupr", resolution="Jalan sudah ditambal.", resolved_at=T0 + timedelta(days=1)
+    )
+    return new_event(data, complaint_id=cid, source="/test/opd")
+
+
+def send(topic: str, event: Envelope[Any]) -> None:
+    produce(topic, event.subject, encode(event))
+
+
+def status_of(cases: Any, cid: str, status: str) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = cases.find_one({"_id": cid, "status": status})
+    return doc
+
+
+def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any) -> None:
+    cid = str(ULID())
+    tracking = f"ADU-{cid[-6:]}"
+    with sla_worker(run):
+        # Each topic is ordered only within itself: wait for each step before the next topic.
+        send(run.received, received(cid))
+        poll(lambda: status_of(cases, cid, "received"), what="case received")
+        send(run.assigned, assigned(cid))
+        poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
+        send(run.updates, follow_up(cid))
+        resolution = resolved(cid)
+        send(run.updates, resolution)
+        view = poll(lambda: status_of(cases, cid, "resolved"), what="case resolved")
+        assert view["tracking_number"] == tracking
+        assert view["first_follow_up_at"] == T0 + timedelta(hours=5)
+        for value in (NAME, PHONE, NIK):
+            assert value not in str(view)
+
+        answer = httpx.get(f"{run.base_url}/v1/cases/{tracking}", timeout=10)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["status"] == "resolved"
+        assert body["status_label"] == "Terdisposisi - selesai"
+        assert body["opd_code"] == "dpupr"
+        assert [e["status"] for e in body["timeline"]] == [
+            "received",
+            "assigned",
+            "in_progress",
+            "resolved",
+        ]
+        for value in (NAME, PHONE, NIK, "reporter"):
+            assert value not in answer.text
+        missing = httpx.get(f"{run.base_url}/v1/cases/ADU-NOPE", timeout=10)
+        assert missing.status_code == 404 and "ADU-NOPE" in missing.json()["detail"]
+
+        # A redelivery is ignored; a second resolution with a new id is rejected.
+        send(run.updates, resolution)
+        send(run.updates, resolved(cid))
+        rejected = read_all(run.updates + ".dlq", at_least=1)
+        assert len(rejected) == 1
+        reason = dict(rejected[0].headers)
+        assert reason[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
+        assert b"already resolved" in reason[headers.DLQ_ERROR_MESSAGE]
+        emitted = read_all(run.resolved, at_least=1)
+        assert len(emitted) == 1
+        event = decode(emitted[0].value)
+        assert isinstance(event.data, CaseResolved)
+        assert emitted[0].key == cid.encode()
+        assert event.correlation_id == resolution.correlation_id
+        assert event.data.case_version == 1 and event.data.tracking_number == tracking
+        assert NAME.encode() not in emitted[0].value and PHONE.encode() not in emitted[0].value
+
+        # Poison on the received topic is parked with its reason; the next good event applies.
+        produce(run.received, "poison", b"{not json")
+        other = str(ULID())
+        send(run.received, received(other))
+        poll(lambda: status_of(cases, other, "received"), what="next good event applied")
+        poison = read_all(run.received + ".dlq", at_least=1)
+        assert len(poison) == 1 and poison[0].value == b"{not json"
+        dlq = dict(poison[0].headers)
+        assert dlq[headers.DLQ_SOURCE_TOPIC] == run.received.encode()
+        assert dlq[headers.DLQ_ERROR_CLASS] == b"ValidationError"
+        assert dlq[headers.DLQ_SERVICE] == b"sla"
+        assert dlq[headers.DLQ_ATTEMPTS] == b"1"
+
+        metrics = httpx.get(f"{run.base_url}/metrics", timeout=10).text
+        assert 'sla_cases{opd="dpupr",status="resolved"} 1.0' in metrics
+        assert 'sla_time_to_first_follow_up_seconds_count{opd="dpupr"} 1.0' in metrics
+        assert httpx.get(f"{run.base_url}/livez", timeout=10).status_code == 200
+
+
+def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
+    cid = str(ULID())
+    with sla_worker(run):
+        send(run.received, received(cid))
+        poll(lambda: status_of(cases, cid, "received"), what="case received")
+        send(run.assigned, assigned(cid))
+        poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
+    # The view is only an output: drop it, so whatever comes back came from the table.
+    cases.delete_many({})
+    with sla_worker(run):
+        send(run.updates, follow_up(cid))
+        view = poll(lambda: status_of(cases, cid, "in_progress"), what="follow-up applied")
+    assert view["opd_code"] == "dpupr"
+    assert view["title"] == "Jalan berlubang"
+    assert view["received_at"] == T0
+    assert [e["status"] for e in view["timeline"]] == ["received", "assigned", "in_progress"]
+    assert read_all(run.updates + ".dlq", at_least=0) == []
