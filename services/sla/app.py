@@ -14,7 +14,7 @@ import faust
 from services.sla import metrics
 from services.sla.case import Case
 from services.sla.config import Settings
-from services.sla.handler import CaseHandler, Headers, Incoming
+from services.sla.handler import CaseHandler, Headers, Incoming, Send
 from services.sla.repository import CaseRepository
 from services.sla.web import register_views
 from shared.health import Check
@@ -86,8 +86,10 @@ def create_app(
     repository: CaseRepository,
     ready: Mapping[str, Check],
     app: faust.App | None = None,
+    send: Send | None = None,
 ) -> SlaApp:
-    """Build the sla's faust app; pass `app` to use one configured elsewhere (tests)."""
+    """Build the sla's faust app; tests pass their own `app` and `send` (faust's
+    `agent.test_context()` runs the agent without starting the producer)."""
     app = app or faust_app(settings)
     source = app.topic(
         settings.topic_received,
@@ -104,13 +106,13 @@ def create_app(
         # the app's json codecs give back str keys and dict values.
     )
 
-    async def send(topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
+    async def produce(topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
         await app.producer.send_and_wait(topic, key, value, None, None, list(headers))
 
     handler = CaseHandler(
         table=table,
         repository=repository,
-        send=send,
+        send=send or produce,
         service=settings.service_name,
         resolved_topic=settings.topic_resolved,
         keep_event_ids=settings.keep_event_ids,
