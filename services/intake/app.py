@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -28,6 +29,8 @@ from shared.config import KafkaSettings
 from shared.health import KafkaCheck, mongo_check, run_checks
 from shared.kafka.producer import idempotent_producer
 from shared.mongo import database, mongo_client
+
+log = logging.getLogger(__name__)
 
 _PROBE_TIMEOUT_MS = 3_000
 
@@ -69,6 +72,7 @@ def _lifespan(settings: Settings) -> Any:
             relay.stop(settings.relay_flush_timeout_s)
             kafka_check.close()
             client.close()
+            log.info("stopped: relay flushed, clients closed")
 
     return lifespan
 

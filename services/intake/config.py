@@ -28,7 +28,7 @@ class Settings(ServiceSettings):
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
     relay_poll_s: float = Field(default=1.0, gt=0)
     relay_lease_s: float = Field(default=60.0, gt=0)
-    relay_flush_timeout_s: float = Field(default=30.0, gt=0)
+    relay_flush_timeout_s: float = Field(default=30.0, ge=20)  # also the delivery timeout
     relay_connect_timeout_s: float = Field(default=5.0, gt=0)
     # /livez fails when the relay loop has not gone round for this long.
     live_max_age_s: float = Field(default=120.0, gt=0)
