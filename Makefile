@@ -1,0 +1,91 @@
+# Aduan: `make help` lists the targets. Everything local lives in the git-ignored .venv/ and .local/.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+# uv lives outside the venv: `uv pip sync` removes whatever the lock does not list, uv included.
+TOOLS := .local/tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+INFRA := deploy/local/infra.sh
+PROMTOOL := promtool
+# Re-install only when the locks or the project metadata change.
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
+	typecheck rules-test test-unit test-integration test-e2e test bench run
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## create .venv with the locked dev dependencies and an editable install
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+$(INSTALLED): requirements-dev.lock pyproject.toml | $(UV)
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(UV) pip sync -q requirements-dev.lock --python $(PYTHON)
+	$(UV) pip install -q --python $(PYTHON) --no-deps -e .
+	touch $@
+
+lock: | $(UV) ## regenerate requirements.lock and requirements-dev.lock from pyproject.toml
+	$(UV) pip compile -q pyproject.toml --python-version 3.11 -o requirements.lock
+	$(UV) pip compile -q pyproject.toml --python-version 3.11 --extra dev -o requirements-dev.lock
+
+infra-install: ## fetch Kafka jars, build FerretDB, install Prometheus (once)
+	$(INFRA) install
+
+infra-up: install infra-install ## start Kafka, FerretDB, Prometheus (or reuse them) and create topics
+	$(INFRA) up
+
+infra-down: ## stop the Kafka, FerretDB and Prometheus that infra-up started
+	$(INFRA) down
+
+down: ## stop the services of `make run`, then the infrastructure
+	$(INFRA) down-services
+	$(INFRA) down
+
+infra-status: ## show what runs on the infrastructure ports
+	$(INFRA) status
+
+lint: install ## ruff, import contracts, dependency check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/deptry .
+
+format: install ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install ## mypy --strict on shared/ and services/
+	$(VENV)/bin/mypy
+
+rules-test: ## check and unit-test the Prometheus alert rules with promtool
+	$(PROMTOOL) check rules deploy/prometheus/rules/*.yml
+	$(PROMTOOL) test rules deploy/prometheus/tests/*.yml
+
+test-unit: install ## unit tests (no infrastructure)
+	$(PYTEST) tests/unit
+
+test-integration: infra-up ## integration tests against the real Kafka and FerretDB
+	$(PYTEST) -m integration tests/integration
+
+test-e2e: infra-up ## end-to-end tests: the four services as real processes
+	$(PYTEST) -m e2e tests/e2e
+
+# One pytest run over everything, so no marker selection can leave it with nothing to run.
+test: install infra-install infra-up rules-test ## everything: rules, unit, integration and e2e tests
+	$(PYTEST) tests
+
+bench: infra-up ## throughput benchmarks (python -m bench)
+	$(PYTHON) -m bench
+
+run: infra-up ## run the four services locally (stop with `make down`)
+	deploy/local/run.sh
