@@ -66,7 +66,7 @@ def faust_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.broker_session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.broker_session_timeout_s / 3),
         producer_acks=-1,
-        producer_request_timeout=30.0,
+        producer_request_timeout=settings.producer_request_timeout_s,
         datadir=str(settings.data_dir),
         web_enabled=True,
         web_bind=settings.http_host,
@@ -126,6 +126,9 @@ def create_app(
             try:
                 await handler.handle(incoming(event))
             except Exception as exc:  # the dead-letter send failed: Kafka is away
+                # faust acks the current event even when the agent is cancelled; turning acks
+                # off keeps this record uncommitted, so it is read again after the restart.
+                stream.enable_acks = False
                 await _stop_without_ack(app, exc)
             heartbeat.beat()
 

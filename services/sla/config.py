@@ -39,3 +39,6 @@ class Settings(ServiceSettings):
     # Short enough that a dead worker's partitions move on quickly.
     broker_session_timeout_s: float = 10.0
     live_max_age_s: float = 30.0
+    # How long a send (CaseResolved, dead letter) may wait for Kafka before it fails; a dead
+    # letter that cannot be sent stops the worker without acknowledging the record.
+    producer_request_timeout_s: float = Field(default=30.0, gt=0)

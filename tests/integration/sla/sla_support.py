@@ -123,12 +123,25 @@ def poll(condition: Callable[[], T | None], timeout_s: float = 30.0, what: str =
     raise AssertionError(f"timed out after {timeout_s}s waiting for {what or condition}")
 
 
-@contextmanager
-def sla_worker(run: SlaRun) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `python -m services.sla` until the block ends, then SIGTERM it (exit code 0)."""
-    process = subprocess.Popen([sys.executable, "-m", "services.sla"], cwd=REPO, env=run.env())
+def start_worker(run: SlaRun, **env: str) -> subprocess.Popen[bytes]:
+    """Start `python -m services.sla` and wait until /readyz says 200."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.sla"], cwd=REPO, env=run.env() | env
+    )
     try:
         poll(lambda: _ready(run, process), timeout_s=60, what="sla /readyz")
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+@contextmanager
+def sla_worker(run: SlaRun) -> Iterator[subprocess.Popen[bytes]]:
+    """Run the worker until the block ends, then SIGTERM it (it must exit 0)."""
+    process = start_worker(run)
+    try:
         yield process
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0

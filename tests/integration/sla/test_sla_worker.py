@@ -10,8 +10,19 @@ from typing import Any
 
 import httpx
 import pytest
+from kafka import KafkaAdminClient
 from pymongo import MongoClient
-from sla_support import MONGODB_URI, SlaRun, poll, produce, read_all, sla_run, sla_worker
+from sla_support import (
+    BOOTSTRAP,
+    MONGODB_URI,
+    SlaRun,
+    poll,
+    produce,
+    read_all,
+    sla_run,
+    sla_worker,
+    start_worker,
+)
 from ulid import ULID
 
 from shared import headers
@@ -189,3 +200,27 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     assert view["received_at"] == T0
     assert [e["status"] for e in view["timeline"]] == ["received", "assigned", "in_progress"]
     assert read_all(run.updates + ".dlq", at_least=0) == []
+
+
+def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
+    run: SlaRun,
+) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    process = start_worker(run, SLA_PRODUCER_REQUEST_TIMEOUT_S="3")
+    try:
+        # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked.
+        admin.delete_topics([run.received + ".dlq"])
+        poll(lambda: run.received + ".dlq" not in admin.list_topics(), what="dlq deleted")
+        produce(run.received, "poison", b"{not json")
+        assert process.wait(timeout=60) != 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    committed = admin.list_group_offsets(run.app_id).get(run.app_id, {})
+    admin.close()
+    assert all(o.offset <= 0 for tp, o in committed.items() if tp.topic == run.received)
+    # Once the dead-letter topic is back, the restarted worker parks the record it did not ack.
+    with sla_worker(run):
+        parked = read_all(run.received + ".dlq", at_least=1, timeout_s=60)
+    assert [r.value for r in parked] == [b"{not json"]
