@@ -19,8 +19,12 @@ from kafka import KafkaAdminClient
 
 def kafka_ready(bootstrap: str) -> None:
     """Raise unless the broker answers DescribeCluster with at least one broker."""
+    # Short timeouts: the default 30 s bootstrap wait would overshoot --timeout.
     admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=5000, client_id="aduan-wait-ready"
+        bootstrap_servers=bootstrap,
+        client_id="aduan-wait-ready",
+        bootstrap_timeout_ms=3000,
+        request_timeout_ms=5000,
     )
     try:
         if not admin.describe_cluster().get("brokers"):
@@ -103,9 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.prometheus:
         checks["prometheus"] = lambda: prometheus_ready(args.prometheus)
     watch = {name: int(pid) for name, pid in (w.split("=", 1) for w in args.watch)}
+    started = time.monotonic()
     failed = wait_all(checks, watch, args.timeout)
+    if failed:
+        print(f"wait_ready: gave up after {time.monotonic() - started:.0f} s", file=sys.stderr)
     for name, error in failed.items():
-        print(f"wait_ready: {name} not ready after {args.timeout:.0f} s: {error}", file=sys.stderr)
+        print(f"wait_ready: {name} not ready: {error}", file=sys.stderr)
     return 1 if failed else 0
 
 
