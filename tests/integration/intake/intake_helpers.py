@@ -1,30 +1,20 @@
-"""Helpers for the intake integration tests (local until tests/support offers shared ones)."""
+"""Constants of the intake integration tests, and reading a whole topic to count exactly what
+intake published (tests/support read_records reads *at least* N records; these need *exactly* N)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-T = TypeVar("T")
+DEAD_KAFKA = "127.0.0.1:1"  # nothing listens there: Kafka is "down"
+API_KEY = "it-key-web"
+CONNECTOR = "webform-it"
 
 
-def wait_until(probe: Callable[[], T], *, timeout_s: float = 20.0, what: str = "condition") -> T:
-    """Poll `probe` until it returns something truthy; fail with `what` after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.05)
-
-
-def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 20.0) -> list[Any]:
+def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 30.0) -> list[Any]:
     """Read every record the topic holds now (up to its end offsets), from the beginning."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import API_KEY, BOOTSTRAP, DEAD_KAFKA
 from fastapi.testclient import TestClient
-from intake_helpers import read_topic, wait_until
+from intake_helpers import API_KEY, DEAD_KAFKA, read_topic
 from pymongo.collection import Collection
 
 from services.intake.app import create_app
@@ -16,6 +15,8 @@ from services.intake.config import Settings
 from services.intake.repository import ComplaintRepository
 from shared.events import ComplaintReceived, decode
 from shared.mongo import mongo_client
+from tests.support.infra import Infra
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -28,6 +29,7 @@ def form(form_id: str) -> dict[str, Any]:
 
 
 def test_complaint_accepted_while_kafka_is_down_is_published_when_it_returns(
+    infra: Infra,
     settings_for: Callable[..., Settings],
     complaints: Collection[dict[str, Any]],
     received_topic: str,
@@ -41,16 +43,16 @@ def test_complaint_accepted_while_kafka_is_down_is_published_when_it_returns(
     complaint_id = answer.json()["complaint_id"]
     doc = complaints.find_one({"_id": complaint_id})
     assert doc is not None and doc["outbox"]["published_at"] is None  # pending, not lost
-    assert len(read_topic(BOOTSTRAP, received_topic)) == 0
+    assert len(read_topic(infra.kafka_bootstrap, received_topic)) == 0
 
     with TestClient(create_app(settings_for())):  # Kafka is back: a relay that reaches it
         wait_until(
             lambda: complaints.find_one(
                 {"_id": complaint_id, "outbox.published_at": {"$ne": None}}
             ),
-            what="the pending complaint to be published",
+            message="the pending complaint to be published",
         )
-    [record] = read_topic(BOOTSTRAP, received_topic)
+    [record] = read_topic(infra.kafka_bootstrap, received_topic)
     event = decode(record.value)
     assert isinstance(event.data, ComplaintReceived)
     assert event.data.tracking_number == answer.json()["tracking_number"]

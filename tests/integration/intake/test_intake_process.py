@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import API_KEY, BOOTSTRAP, CONNECTOR, MONGODB_URI
-from intake_helpers import read_topic, wait_until
+from intake_helpers import API_KEY, CONNECTOR, read_topic
+
+from tests.support.infra import Infra
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +36,7 @@ def _ready(base: str) -> bool:
 
 
 def test_process_serves_one_channel_and_exits_cleanly_on_sigterm(
-    received_topic: str, intake_db: str
+    infra: Infra, received_topic: str, intake_db: str
 ) -> None:
     port = _free_port()
     env = {
@@ -43,8 +45,8 @@ def test_process_serves_one_channel_and_exits_cleanly_on_sigterm(
         "INTAKE_API_KEYS": json.dumps({CONNECTOR: API_KEY}),
         "INTAKE_RECEIVED_TOPIC": received_topic,
         "INTAKE_MONGODB_DATABASE": intake_db,
-        "MONGODB_URI": MONGODB_URI,
-        "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+        "MONGODB_URI": infra.mongodb_uri,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "services.intake", "--channel", "web"],
@@ -55,14 +57,17 @@ def test_process_serves_one_channel_and_exits_cleanly_on_sigterm(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _ready(base), timeout_s=30, what="the process to be ready")
+        wait_until(lambda: _ready(base), timeout=30, message="the process to be ready")
         answer = httpx.post(
             f"{base}/v1/channels/web/complaints",
             json={"form_id": "wf-proc", "title": "Banjir", "body": "Selokan tersumbat."},
             headers={"X-Api-Key": API_KEY},
         )
         assert answer.status_code == 202, answer.text
-        wait_until(lambda: read_topic(BOOTSTRAP, received_topic), what="the event on the topic")
+        wait_until(
+            lambda: read_topic(infra.kafka_bootstrap, received_topic),
+            message="the event on the topic",
+        )
         proc.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is a clean exit.
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM)

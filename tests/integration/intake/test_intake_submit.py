@@ -7,14 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from conftest import API_KEY, BOOTSTRAP, CONNECTOR
 from fastapi.testclient import TestClient
-from intake_helpers import read_topic, wait_until
+from intake_helpers import API_KEY, CONNECTOR, read_topic
 from pymongo.collection import Collection
 
 from services.intake.app import create_app
 from services.intake.config import Settings
 from shared.events import ComplaintReceived, decode
+from tests.support.infra import Infra
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,7 @@ def _published(complaints: Collection[dict[str, Any]], complaint_id: str) -> boo
 
 
 def test_accepted_complaint_becomes_one_received_event(
-    client: TestClient, complaints: Collection[dict[str, Any]], received_topic: str
+    infra: Infra, client: TestClient, complaints: Collection[dict[str, Any]], received_topic: str
 ) -> None:
     response = client.post(URL, json=form(), headers=AUTH)
     assert response.status_code == 202, response.text
@@ -56,9 +57,9 @@ def test_accepted_complaint_becomes_one_received_event(
     assert answer["status"] == "received" and answer["duplicate"] is False
     assert answer["status_url"] == f"/v1/cases/{answer['tracking_number']}"
     assert response.headers["location"] == answer["status_url"]
-    wait_until(lambda: _published(complaints, answer["complaint_id"]), what="outbox published")
+    wait_until(lambda: _published(complaints, answer["complaint_id"]), message="outbox published")
 
-    [record] = read_topic(BOOTSTRAP, received_topic)
+    [record] = read_topic(infra.kafka_bootstrap, received_topic)
     event = decode(record.value)
     assert record.key.decode() == event.subject == answer["complaint_id"]
     assert dict(record.headers)["content-type"] == b"application/cloudevents+json"
@@ -72,7 +73,7 @@ def test_accepted_complaint_becomes_one_received_event(
 
 
 def test_same_form_twice_is_one_complaint_and_one_event(
-    client: TestClient, complaints: Collection[dict[str, Any]], received_topic: str
+    infra: Infra, client: TestClient, complaints: Collection[dict[str, Any]], received_topic: str
 ) -> None:
     first = client.post(URL, json=form("wf-dup"), headers=AUTH)
     again = client.post(
@@ -82,9 +83,9 @@ def test_same_form_twice_is_one_complaint_and_one_event(
     assert again.json()["duplicate"] is True
     for key in ("complaint_id", "tracking_number"):
         assert again.json()[key] == first.json()[key]
-    wait_until(lambda: _published(complaints, first.json()["complaint_id"]), what="published")
+    wait_until(lambda: _published(complaints, first.json()["complaint_id"]), message="published")
     assert complaints.count_documents({}) == 1
-    assert len(read_topic(BOOTSTRAP, received_topic)) == 1
+    assert len(read_topic(infra.kafka_bootstrap, received_topic)) == 1
 
 
 def test_concurrent_deliveries_of_one_form_agree_on_one_tracking_number(
