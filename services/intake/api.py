@@ -67,9 +67,11 @@ def channel_router(
     channel = adapter.channel.value
     router = APIRouter(tags=[channel])
 
-    def reject(status: int, outcome: str, detail: Any) -> HTTPException:
+    def reject(
+        status: int, outcome: str, detail: Any, headers: dict[str, str] | None = None
+    ) -> HTTPException:
         metrics.SUBMISSIONS.labels(channel, outcome).inc()
-        return HTTPException(status_code=status, detail=detail)
+        return HTTPException(status_code=status, detail=detail, headers=headers)
 
     @router.post(
         f"/v1/channels/{channel}/complaints",
@@ -108,6 +110,7 @@ def channel_router(
                 503,
                 "unavailable",
                 "the complaint store is unavailable; nothing was accepted, please retry later",
+                {"Retry-After": "5"},
             ) from exc
         return _answer(request, response, channel, done)
 

@@ -68,6 +68,6 @@ def test_mongo_unavailable_is_503_and_nothing_is_accepted(
         app.state.repo = ComplaintRepository(dead["nowhere"]["complaints"])
         response = client.post(URL, json=form("wf-nomongo"), headers=AUTH)
         dead.close()
-    assert response.status_code == 503
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert "nothing was accepted" in response.json()["detail"]
     assert complaints.count_documents({}) == 0
