@@ -121,15 +121,18 @@ def create_app(
     heartbeat = Heartbeat()
 
     async def cases(stream: Any) -> None:
-        """Apply every complaint event to its case; the handler dead-letters failures."""
-        async for event in stream.events():
+        """Apply every complaint event to its case; the handler dead-letters failures.
+
+        Acks are manual: faust acks an event in a `finally`, even when the agent is cancelled,
+        so only an explicit ack after the handler returned may let its offset be committed.
+        """
+        manual = stream.noack()
+        async for event in manual.events():
             try:
                 await handler.handle(incoming(event))
             except Exception as exc:  # the dead-letter send failed: Kafka is away
-                # faust acks the current event even when the agent is cancelled; turning acks
-                # off keeps this record uncommitted, so it is read again after the restart.
-                stream.enable_acks = False
                 await _stop_without_ack(app, exc)
+            await manual.ack(event)
             heartbeat.beat()
 
     agent = app.agent(source, name="cases")(cases)

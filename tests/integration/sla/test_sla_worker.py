@@ -190,6 +190,14 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
         poll(lambda: status_of(cases, cid, "received"), what="case received")
         send(run.assigned, assigned(cid))
         poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
+    # Acks are manual: the finished events' offsets were committed on the way out.
+    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    committed = admin.list_group_offsets(run.app_id).get(run.app_id, {})
+    admin.close()
+    assert {tp.topic for tp, o in committed.items() if o.offset > 0} == {
+        run.received,
+        run.assigned,
+    }
     # The view is only an output: drop it, so whatever comes back came from the table.
     cases.delete_many({})
     with sla_worker(run):
@@ -219,7 +227,7 @@ def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
             process.wait()
     committed = admin.list_group_offsets(run.app_id).get(run.app_id, {})
     admin.close()
-    assert all(o.offset <= 0 for tp, o in committed.items() if tp.topic == run.received)
+    assert all(o.offset <= 0 for tp, o in committed.items() if tp.topic == run.received), committed
     # Once the dead-letter topic is back, the restarted worker parks the record it did not ack.
     with sla_worker(run):
         parked = read_all(run.received + ".dlq", at_least=1, timeout_s=60)
