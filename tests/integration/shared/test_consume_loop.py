@@ -1,0 +1,206 @@
+"""The shared consume loop against the real Kafka: DLQ, retries, commits, and giving up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from kafka import KafkaProducer
+
+from shared import headers
+from shared.config import KafkaSettings
+from shared.events import ComplaintResolved, Envelope, Payload, decode, encode, new_event
+from shared.kafka.admin import TopicSpec, ensure_topics
+from shared.kafka.consumer import manual_commit_consumer
+from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoing
+from shared.kafka.producer import idempotent_producer
+from shared.retry import Backoff, TransientError
+from tests.support.broker import DisposableKafka
+from tests.support.kafka import read_records
+from tests.support.wait import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def resolved_event(n: int) -> bytes:
+    payload = ComplaintResolved(
+        opd_code="dinkes", resolution=f"selesai {n}", resolved_at=datetime.now(UTC)
+    )
+    return encode(new_event(payload, complaint_id=f"c-{n}", source="/test"))
+
+
+def read_all(settings: KafkaSettings, topic: str, count: int) -> list[Any]:
+    return read_records(settings.bootstrap_servers, topic, count)
+
+
+@pytest.fixture
+def kafka(infra: Any) -> KafkaSettings:
+    return KafkaSettings(bootstrap_servers=infra.kafka_bootstrap)
+
+
+@pytest.fixture
+def loop_factory(
+    kafka: KafkaSettings, new_group: Callable[[], str]
+) -> Iterator[Callable[..., ConsumeLoop[Any]]]:
+    """Build loops over a source topic; close their clients at teardown."""
+    clients: list[Any] = []
+
+    def build(
+        source: str, handle: Callable[[Any], list[Outgoing]], **policy: Any
+    ) -> ConsumeLoop[Any]:
+        consumer = manual_commit_consumer(
+            kafka, group_id=new_group(), topics=[source], client_id="test"
+        )
+        producer = idempotent_producer(kafka, client_id="test")
+        clients.extend([consumer, producer])
+        fast = LoopPolicy(backoff=Backoff(attempts=3, base_s=0.01, cap_s=0.05), **policy)
+        return ConsumeLoop(
+            consumer, producer, service="test", decode=decode, handle=handle, policy=fast
+        )
+
+    yield build
+    for client in clients:
+        client.close()
+
+
+def run_until(loop: ConsumeLoop[Any], condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    """Drive the loop in this thread until `condition` holds."""
+    wait_until(lambda: loop.run_once() >= 0 and condition(), timeout=timeout_s, interval=0)
+
+
+def produce(kafka: KafkaSettings, topic: str, values: list[bytes]) -> None:
+    producer = KafkaProducer(**kafka.client_options())
+    for value in values:
+        producer.send(topic, key=b"k", value=value)
+    producer.flush()
+    producer.close()
+
+
+def test_poison_goes_to_the_dead_letter_topic_and_the_next_record_flows(
+    kafka: KafkaSettings, new_topics: Any, loop_factory: Any
+) -> None:
+    topics = new_topics("source", "sink")
+    forwarded: list[str] = []
+
+    def forward(event: Envelope[Payload]) -> list[Outgoing]:
+        forwarded.append(event.id)
+        return [Outgoing.event(topics["sink"], event)]
+
+    produce(kafka, topics["source"], [b"{not json", resolved_event(1)])
+    loop = loop_factory(topics["source"], forward)
+    run_until(loop, lambda: len(forwarded) == 1)
+
+    [dead] = read_all(kafka, topics["source"] + ".dlq", 1)
+    meta = dict(dead.headers)
+    assert dead.value == b"{not json"
+    assert meta[headers.DLQ_SOURCE_TOPIC] == topics["source"].encode()
+    assert meta[headers.DLQ_SOURCE_OFFSET] == b"0"
+    assert meta[headers.DLQ_ERROR_CLASS] == b"ValidationError"
+    assert b"Invalid JSON" in meta[headers.DLQ_ERROR_MESSAGE]
+    assert meta[headers.DLQ_ATTEMPTS] == b"1"
+    [out] = read_all(kafka, topics["sink"], 1)
+    assert decode(out.value).id == forwarded[0]
+    assert dict(out.headers)["content-type"] == b"application/cloudevents+json"
+
+
+def test_transient_errors_are_retried_then_dead_lettered(
+    kafka: KafkaSettings, new_topics: Any, loop_factory: Any
+) -> None:
+    topics = new_topics("source")
+    calls: dict[str, int] = {}
+
+    def flaky(event: Envelope[Payload]) -> list[Outgoing]:
+        calls[event.subject] = calls.get(event.subject, 0) + 1
+        if event.subject == "c-1" and calls["c-1"] < 2:
+            raise TransientError("mongo hiccup")  # succeeds on the second try
+        if event.subject == "c-2":
+            raise TransientError("still down")  # never succeeds
+        return []
+
+    produce(kafka, topics["source"], [resolved_event(1), resolved_event(2), resolved_event(3)])
+    loop = loop_factory(topics["source"], flaky)
+    run_until(loop, lambda: "c-3" in calls)
+
+    assert calls == {"c-1": 2, "c-2": 3, "c-3": 1}
+    [dead] = read_all(kafka, topics["source"] + ".dlq", 1)
+    assert dict(dead.headers)[headers.DLQ_ATTEMPTS] == b"3"
+    assert dict(dead.headers)[headers.DLQ_ERROR_MESSAGE] == b"still down"
+
+
+def test_offsets_are_committed_after_the_batch_so_a_new_member_resumes(
+    kafka: KafkaSettings, new_topics: Any, new_group: Any
+) -> None:
+    topics = new_topics("source")
+    group = new_group()
+    produce(kafka, topics["source"], [resolved_event(n) for n in range(5)])
+    seen: list[str] = []
+
+    def run_member(until: int) -> None:
+        consumer = manual_commit_consumer(
+            kafka, group_id=group, topics=[topics["source"]], client_id="t"
+        )
+        producer = idempotent_producer(kafka, client_id="t")
+        loop: ConsumeLoop[Any] = ConsumeLoop(
+            consumer,
+            producer,
+            service="test",
+            decode=decode,
+            handle=lambda e: seen.append(e.subject) or [],
+        )
+        run_until(loop, lambda: len(seen) >= until)
+        consumer.close()
+        producer.close()
+
+    run_member(until=5)
+    produce(kafka, topics["source"], [resolved_event(9)])
+    run_member(until=6)
+    assert sorted(seen) == sorted([f"c-{n}" for n in range(5)] + ["c-9"])  # nothing seen twice
+
+
+@pytest.fixture
+def disposable_kafka() -> Iterator[DisposableKafka]:
+    """A broker of this test's own, to take away mid-test."""
+    if not DisposableKafka.available():
+        pytest.fail("local Kafka jars missing: run `make infra-install`")
+    broker = DisposableKafka()
+    broker.start()
+    yield broker
+    broker.cleanup()
+
+
+def test_the_loop_gives_up_when_kafka_is_gone_too_long(
+    disposable_kafka: DisposableKafka, new_group: Any
+) -> None:
+    kafka = KafkaSettings(bootstrap_servers=disposable_kafka.bootstrap)
+    ensure_topics(kafka.bootstrap_servers, [TopicSpec("source", 1)])
+    consumer = manual_commit_consumer(kafka, group_id=new_group(), topics=["source"], client_id="t")
+    producer = idempotent_producer(kafka, client_id="t", max_block_ms=500)
+    loop: ConsumeLoop[Any] = ConsumeLoop(
+        consumer,
+        producer,
+        service="test",
+        decode=decode,
+        handle=lambda e: [],
+        policy=LoopPolicy(unavailable_exit_s=3.0, idle_probe_s=0.2, poll_timeout_ms=100),
+    )
+    wait_until(lambda: loop.run_once() >= 0 and consumer.assignment(), timeout=30, interval=0)
+    disposable_kafka.stop()
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run()
+        except KafkaUnavailable as exc:
+            failure.append(exc)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive(), "the loop kept running without Kafka"
+    assert failure and "unreachable" in str(failure[0])
+    producer.close(timeout=1)
+    consumer.close()
