@@ -66,10 +66,9 @@ def accept(
     Raises pymongo errors when Mongo is unavailable: then nothing was accepted.
     """
     channel, ref = adapter.channel.value, adapter.channel_ref(body)
-    earlier = repo.find_by_channel_ref(channel, ref)
-    if earlier is not None:
-        return _duplicate(earlier)
     complaint_id = str(ULID())
+    # Insert first, look up only on refusal: the unique index is the idempotency check, and a
+    # look-up before every insert would cost a query (a full scan on FerretDB) per submission.
     for _ in range(_TRACKING_ATTEMPTS):
         receipt = Receipt(new_tracking_number(), datetime.now(UTC), connector_id)
         complaint = build_complaint(adapter, body, receipt, complaint_id)
@@ -77,7 +76,7 @@ def accept(
             repo.insert(complaint)
         except DuplicateComplaint:
             # FerretDB does not say which unique index refused the insert, so look: the same
-            # reference means a concurrent delivery won; otherwise the tracking number collided.
+            # reference was delivered before; otherwise the tracking number collided.
             earlier = repo.find_by_channel_ref(channel, ref)
             if earlier is not None:
                 return _duplicate(earlier)

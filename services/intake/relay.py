@@ -23,6 +23,8 @@ from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
 
+_COUNT_EVERY_S = 5.0
+
 
 class PendingCounter(OutboxStore, Protocol):
     """An outbox store that can also count what is pending, for the gauge."""
@@ -51,6 +53,7 @@ class RelayWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._counted_at = -_COUNT_EVERY_S
         self.last_iteration = time.monotonic()  # read by /livez
 
     def start(self) -> None:
@@ -91,7 +94,7 @@ class RelayWorker:
                 return self._failed("connect", exc)
         try:
             result = relay_round(self._store, self._sender(), self._config)
-            metrics.OUTBOX_PENDING.set(self._store.count_pending())
+            self._update_pending_gauge()
         except PyMongoError as exc:
             return self._failed("mongo", exc)
         if result.error and result.error.startswith("flush"):
@@ -99,6 +102,14 @@ class RelayWorker:
             # again when their lease ends, rather than trickling out of an old producer too.
             self._close_producer(0)
         return result
+
+    def _update_pending_gauge(self) -> None:
+        """Count pending complaints at most every few seconds: a count is a full scan on
+        FerretDB, and a round runs after every insert."""
+        now = time.monotonic()
+        if now - self._counted_at >= _COUNT_EVERY_S:
+            metrics.OUTBOX_PENDING.set(self._store.count_pending())
+            self._counted_at = now
 
     def _sender(self) -> Sender:
         return self._producer  # type: ignore[no-any-return]
