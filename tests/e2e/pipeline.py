@@ -1,0 +1,150 @@
+"""The whole pipeline as real processes on this test's own topics, database, groups and ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.broker import free_port
+from tests.support.wait import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+OPDS = ("dinkes", "dishub", "dpupr", "disdik", "dlh", "dispendukcapil")
+LIFECYCLE = (
+    "complaints.received",
+    "complaints.assigned",
+    "complaints.updates",
+    "complaints.resolved",
+)
+API_KEY = "e2e-key"
+LAPOR_TOKEN = "e2e-token"
+
+
+@dataclass
+class Process:
+    """One running service and where its log goes."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> int:
+        """SIGTERM (the service flushes and commits), then SIGKILL if it hangs."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                return self.popen.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+        return self.popen.wait(timeout=10)
+
+
+@dataclass
+class Pipeline:
+    """Addresses of the running pipeline, and its processes."""
+
+    topics: dict[str, str]
+    database: str
+    ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in _NAMES})
+    processes: list[Process] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        """Base URL of a process's HTTP server."""
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self, kafka: str, mongodb: str, logs: Path) -> None:
+        """Start every process, then wait until each says it is ready."""
+        env = {**os.environ, **self._env(kafka, mongodb, logs)}
+        for name, argv in self._commands().items():
+            log = logs / f"{name}.log"
+            popen = subprocess.Popen(
+                [sys.executable, *argv],
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+            self.processes.append(Process(name, popen, log))
+        for process in self.processes:
+            self._wait_ready(process)
+
+    def stop(self) -> dict[str, int]:
+        """Stop every process; return their exit codes."""
+        return {p.name: p.stop() for p in reversed(self.processes)}
+
+    def _wait_ready(self, process: Process) -> None:
+        url = self.url(process.name) + ("/healthz" if process.name == "lapor" else "/readyz")
+
+        def ready() -> bool:
+            if process.popen.poll() is not None:
+                raise AssertionError(f"{process.name} exited:\n{process.log.read_text()[-3000:]}")
+            try:
+                return httpx.get(url, timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, timeout=120, interval=0.3, message=f"{process.name} ready")
+
+    def _env(self, kafka: str, mongodb: str, logs: Path) -> dict[str, str]:
+        t = self.topics
+        suffix = t["complaints.received"].rsplit(".", 1)[1]
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka,
+            "MONGODB_URI": mongodb,
+            "LAPOR_TOKEN": LAPOR_TOKEN,
+            "INTAKE_HTTP_PORT": str(self.ports["intake"]),
+            "INTAKE_API_KEYS": f'{{"e2e-connector": "{API_KEY}"}}',
+            "INTAKE_MONGODB_DATABASE": self.database,
+            "INTAKE_RECEIVED_TOPIC": t["complaints.received"],
+            "ROUTER_HTTP_PORT": str(self.ports["router"]),
+            "ROUTER_GROUP_ID": f"router-{suffix}",
+            "ROUTER_RECEIVED_TOPIC": t["complaints.received"],
+            "ROUTER_ASSIGNED_TOPIC": t["complaints.assigned"],
+            "ROUTER_OPD_TOPIC_TEMPLATE": "opd.{code}." + suffix,
+            "SLA_HTTP_PORT": str(self.ports["sla"]),
+            "SLA_APP_ID": f"sla-{suffix}",
+            "SLA_MONGODB_DATABASE": self.database,
+            "SLA_DATA_DIR": str(logs / "sla-data"),
+            "SLA_TOPIC_RECEIVED": t["complaints.received"],
+            "SLA_TOPIC_ASSIGNED": t["complaints.assigned"],
+            "SLA_TOPIC_UPDATES": t["complaints.updates"],
+            "SLA_TOPIC_RESOLVED": t["complaints.resolved"],
+            "PUBLISHER_HTTP_PORT": str(self.ports["publisher"]),
+            "PUBLISHER_CONSUMER_GROUP": f"publisher-{suffix}",
+            "PUBLISHER_MONGODB_DATABASE": self.database,
+            "PUBLISHER_INPUT_TOPIC": t["complaints.resolved"],
+            "PUBLISHER_LAPOR__BASE_URL": self.url("lapor"),
+            "PUBLISHER_LAPOR__TOKEN": LAPOR_TOKEN,
+        }
+
+    def _commands(self) -> dict[str, list[str]]:
+        t = self.topics
+        opd_topics = ",".join(t[f"opd.{code}"] for code in OPDS)
+        return {
+            "lapor": ["-m", "deploy.local.lapor_server", "--port", str(self.ports["lapor"])],
+            "intake": ["-m", "services.intake"],
+            "router": ["-m", "services.router"],
+            "sla": ["-m", "services.sla"],
+            "publisher": ["-m", "services.publisher"],
+            "opd": [
+                "-m",
+                "deploy.local.opd_simulator",
+                "--topics",
+                opd_topics,
+                "--updates",
+                t["complaints.updates"],
+                "--group",
+                "opd-" + t["complaints.updates"].rsplit(".", 1)[1],
+                "--port",
+                str(self.ports["opd"]),
+            ],
+        }
+
+
+_NAMES = ("lapor", "intake", "router", "sla", "publisher", "opd")
