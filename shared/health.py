@@ -55,8 +55,11 @@ class KafkaCheck:
         with self._lock:
             try:
                 if self._admin is None:
+                    # Both timeouts: the constructor alone waits 30 s to bootstrap when Kafka is away.
                     self._admin = KafkaAdminClient(
-                        **self._settings.client_options(), request_timeout_ms=self._timeout_ms
+                        **self._settings.client_options(),
+                        request_timeout_ms=self._timeout_ms,
+                        bootstrap_timeout_ms=self._timeout_ms,
                     )
                 if not self._admin.describe_cluster().get("brokers"):
                     raise RuntimeError("cluster reports no brokers")

@@ -25,14 +25,11 @@ from services.intake.config import Settings
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
-from shared.config import KafkaSettings
 from shared.health import KafkaCheck, mongo_check, run_checks
 from shared.kafka.producer import idempotent_producer
 from shared.mongo import database, mongo_client
 
 log = logging.getLogger(__name__)
-
-_PROBE_TIMEOUT_MS = 3_000
 
 
 def create_app(settings: Settings, channels: Sequence[str] | None = None) -> FastAPI:
@@ -62,7 +59,7 @@ def _lifespan(settings: Settings) -> Any:
         relay = RelayWorker(
             repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
         )
-        kafka_check = KafkaCheck(_ProbeKafkaSettings(**settings.kafka.model_dump()))
+        kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
         app.state.ready_checks = {"mongo": mongo_check(client), "kafka": kafka_check}
         relay.start()
@@ -75,17 +72,6 @@ def _lifespan(settings: Settings) -> Any:
             log.info("stopped: relay flushed, clients closed")
 
     return lifespan
-
-
-class _ProbeKafkaSettings(KafkaSettings):
-    """Kafka settings for the readiness probe, which must answer within seconds.
-
-    shared.health.KafkaCheck builds its admin client from `client_options()` alone, and
-    kafka-python's admin client otherwise waits 30 s to bootstrap when Kafka is away.
-    """
-
-    def client_options(self) -> dict[str, object]:
-        return {**super().client_options(), "bootstrap_timeout_ms": _PROBE_TIMEOUT_MS}
 
 
 def _relay_config(settings: Settings) -> RelayConfig:
