@@ -41,4 +41,5 @@ class Envelope(BaseModel, Generic[P]):
 
 def encode(event: Envelope[Any]) -> bytes:
     """Serialise an event to its wire form."""
-    return event.model_dump_json(by_alias=True).encode()
+    # Straight to bytes: model_dump_json() would make a str that we would encode again.
+    return event.__pydantic_serializer__.to_json(event, by_alias=True)
