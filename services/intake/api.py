@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, SecretStr, ValidationError
 from pymongo.errors import PyMongoError
-from starlette.concurrency import run_in_threadpool
 
 from services.intake import metrics
 from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
