@@ -48,7 +48,7 @@ infra-down: ## stop the Kafka, FerretDB and Prometheus that infra-up started
 	$(INFRA) down
 
 down: ## stop the services of `make run`, then the infrastructure
-	$(INFRA) down-services
+	deploy/local/stack.sh down
 	$(INFRA) down
 
 infra-status: ## show what runs on the infrastructure ports
@@ -81,7 +81,7 @@ test-e2e: infra-up ## end-to-end tests: the four services as real processes
 	$(PYTEST) -m e2e tests/e2e
 
 # One pytest run over everything, so no marker selection can leave it with nothing to run.
-test: install infra-install infra-up rules-test ## everything: rules, unit, integration and e2e tests
+test: install lint typecheck infra-install infra-up rules-test ## everything: lint, types, rules, unit, integration and e2e tests
 	$(PYTEST) tests
 
 bench: infra-up ## throughput benchmarks (python -m bench)

@@ -5,7 +5,6 @@
 #   infra.sh install   fetch/build what is missing (idempotent)
 #   infra.sh up        start what is not already answering, wait until ready, create topics
 #   infra.sh down      stop what `up` started (by pid file)
-#   infra.sh down-services   stop the services `make run` started (other .local/run/*.pid)
 #   infra.sh status    show what runs
 #
 # KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI, when set, point at servers run elsewhere: those are
@@ -234,16 +233,6 @@ cmd_down() {
 }
 
 # Services started by `make run` (deploy/local/run.sh) leave their pids in .local/run/ too.
-cmd_down_services() {
-    local file name
-    for file in "$RUN"/*.pid; do
-        [[ -e "$file" ]] || continue
-        name="$(basename "$file" .pid)"
-        case "$name" in kafka | ferretdb | prometheus) continue ;; esac
-        stop "$name" .
-    done
-}
-
 cmd_status() {
     local name pattern addr port pid spec
     for spec in kafka:kafka.Kafka:$KAFKA_ADDR ferretdb:ferretdb:$MONGO_ADDR prometheus:prometheus:$PROM_ADDR; do
@@ -259,7 +248,6 @@ case "${1:-}" in
     install) cmd_install ;;
     up) cmd_up ;;
     down) cmd_down ;;
-    down-services) cmd_down_services ;;
     status) cmd_status ;;
-    *) echo "usage: $0 install|up|down|down-services|status" >&2; exit 2 ;;
+    *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
 esac
