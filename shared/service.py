@@ -1,35 +1,81 @@
-"""Running a consume-loop service: health server beside the loop, signals, clean shutdown."""
+"""Running a consume-loop service: clients, health server beside the loop, signals, shutdown."""
 
 from __future__ import annotations
 
 import logging
 import signal
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from shared.health import Check, HealthServer, liveness
-from shared.kafka.loop import ConsumeLoop, KafkaUnavailable
+from shared.config import ServiceSettings
+from shared.health import Check, HealthServer, KafkaCheck, liveness
+from shared.kafka.consumer import manual_commit_consumer
+from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoing
+from shared.kafka.producer import idempotent_producer
 
 log = logging.getLogger(__name__)
 
 EXIT_KAFKA_UNAVAILABLE = 3
 
 
-def run_consume_service(
-    loop: ConsumeLoop[Any],
+@dataclass
+class ConsumeService:
+    """A built consumer: run `loop`, answer readiness with `ready`, call `close()` at the end."""
+
+    loop: ConsumeLoop[Any]
+    ready: dict[str, Check]
+    close: Callable[[], None]
+
+
+def build_consume_service(
+    settings: ServiceSettings,
     *,
-    host: str,
-    port: int,
-    ready: Mapping[str, Check],
-    close: Callable[[], None],
-    live_max_age_s: float = 30.0,
+    group_id: str,
+    topics: Sequence[str],
+    decode: Callable[[bytes], Any],
+    handle: Callable[[Any], Iterable[Outgoing]],
+    policy: LoopPolicy | None = None,
+    ready: Mapping[str, Check] | None = None,
+    on_close: Sequence[Callable[[], None]] = (),
+    **consumer_overrides: Any,
+) -> ConsumeService:
+    """Connect a consumer and a producer around `handle`; readiness checks Kafka plus `ready`.
+
+    `close()` flushes the producer, then lets go of the clients and runs `on_close` (e.g. a
+    Mongo client's close) in order.
+    """
+    name = settings.service_name
+    consumer = manual_commit_consumer(
+        settings.kafka, group_id=group_id, topics=topics, client_id=name, **consumer_overrides
+    )
+    producer = idempotent_producer(settings.kafka, client_id=name)
+    policy = policy or LoopPolicy(unavailable_exit_s=settings.kafka_unavailable_exit_s)
+    loop: ConsumeLoop[Any] = ConsumeLoop(
+        consumer, producer, service=name, decode=decode, handle=handle, policy=policy
+    )
+    kafka_check = KafkaCheck(settings.kafka)
+
+    def close() -> None:
+        producer.flush()
+        producer.close()
+        consumer.close()
+        kafka_check.close()
+        for release in on_close:
+            release()
+
+    return ConsumeService(loop, {"kafka": kafka_check, **(ready or {})}, close)
+
+
+def run_consume_service(
+    service: ConsumeService, *, host: str, port: int, live_max_age_s: float = 30.0
 ) -> int:
-    """Serve health on `host:port`, run `loop` until SIGTERM/SIGINT, then close; return the
+    """Serve health on `host:port`, run the loop until SIGTERM/SIGINT, then close; return the
     process exit code (non-zero when Kafka stayed away, so the supervisor restarts us)."""
+    loop = service.loop
     live = {"loop": liveness(lambda: loop.last_iteration, live_max_age_s)}
-    health = HealthServer(host, port, live=live, ready=ready)
+    health = HealthServer(host, port, live=live, ready=service.ready)
     health.start()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -46,9 +92,4 @@ def run_consume_service(
         return EXIT_KAFKA_UNAVAILABLE
     finally:
         health.stop()
-        close()  # the loop committed its last finished batch; flush the producer and let go
-
-
-def exit_with(code: int) -> None:
-    """Leave the process with `code`."""
-    sys.exit(code)
+        service.close()  # the loop committed its last finished batch; flush and let go

@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from shared.config import KafkaSettings
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings
 from shared.events import (
     ComplaintDispatched,
     ComplaintResolved,
@@ -28,16 +30,23 @@ from shared.events import (
     decode,
     follow,
 )
-from shared.health import KafkaCheck
 from shared.kafka.admin import load_topic_specs
-from shared.kafka.consumer import manual_commit_consumer
-from shared.kafka.loop import ConsumeLoop, Outgoing
-from shared.kafka.producer import idempotent_producer
+from shared.kafka.loop import Outgoing
 from shared.logs import configure_logging
-from shared.service import run_consume_service
+from shared.service import build_consume_service, run_consume_service
 from shared.topics import COMPLAINTS_UPDATES, OPD_TRIAGE
 
 SOURCE = "/aduan/opd-simulator"
+
+
+class SimulatorSettings(ServiceSettings):
+    """Only Kafka matters to the simulator; the rest comes from the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="OPD_SIMULATOR_")
+
+    service_name: str = "opd-simulator"
+
+
 TOPICS_FILE = Path(__file__).parents[1] / "kafka" / "topics.yaml"
 log = logging.getLogger("opd_simulator")
 
@@ -80,27 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090, help="health and metrics port")
     args = parser.parse_args(argv)
     configure_logging("opd-simulator")
-    kafka = KafkaSettings()
+    settings = SimulatorSettings(http_port=args.port)
     topics = args.topics.split(",") if args.topics else opd_topics()
-    consumer = manual_commit_consumer(
-        kafka, group_id=args.group, topics=topics, client_id="opd-sim"
-    )
-    producer = idempotent_producer(kafka, client_id="opd-sim")
 
     def handle(event: Envelope[Payload]) -> list[Outgoing]:
         if not isinstance(event.data, ComplaintDispatched):
             raise ValueError(f"expected a dispatched complaint, got {event.type}")
         return answer(cast(Envelope[ComplaintDispatched], event), args.updates)
 
-    loop = ConsumeLoop(consumer, producer, service="opd-simulator", decode=decode, handle=handle)
+    service = build_consume_service(
+        settings, group_id=args.group, topics=topics, decode=decode, handle=handle
+    )
     log.info("answering cases", extra={"topics": topics})
-
-    def close() -> None:
-        producer.close()
-        consumer.close()
-
-    ready = {"kafka": KafkaCheck(kafka)}
-    return run_consume_service(loop, host="127.0.0.1", port=args.port, ready=ready, close=close)
+    return run_consume_service(service, host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":

@@ -6,25 +6,19 @@ Subcommands to come (DESIGN §5): `redact`, `replay-dlq`.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from services.publisher.app import build
 from services.publisher.config import Settings
 from shared.logs import configure_logging
-from shared.service import exit_with, run_consume_service
+from shared.service import run_consume_service
 
 
 def run() -> int:
     """Run the publisher until SIGTERM; return the exit code."""
     settings = Settings()  # required values (the LAPOR! token) come from the environment
     configure_logging(settings.service_name, settings.log_level)
-    runtime = build(settings)
-    return run_consume_service(
-        runtime.loop,
-        host=settings.http_host,
-        port=settings.http_port,
-        ready=runtime.ready,
-        close=runtime.close,
-    )
+    return run_consume_service(build(settings), host=settings.http_host, port=settings.http_port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,4 +30,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_with(main())
+    sys.exit(main())

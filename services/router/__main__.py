@@ -29,13 +29,7 @@ def serve(settings: Settings) -> int:
     log.info(
         "router starting", extra={"topic": settings.received_topic, "group": settings.group_id}
     )
-    return run_consume_service(
-        service.loop,
-        host=settings.http_host,
-        port=settings.http_port,
-        ready=service.ready,
-        close=service.close,
-    )
+    return run_consume_service(service, host=settings.http_host, port=settings.http_port)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,27 +1,13 @@
-"""Wiring the consumer: clients, the rules store, the loop, health checks and shutdown."""
+"""Wiring the consumer: the rules store and the router around the shared consume service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from services.router.config import Settings
 from services.router.handler import Router, decode_received
 from services.router.store import RulesStore
-from shared.health import Check, KafkaCheck
-from shared.kafka.consumer import manual_commit_consumer
-from shared.kafka.loop import ConsumeLoop, LoopPolicy
-from shared.kafka.producer import idempotent_producer
-
-
-@dataclass
-class RouterService:
-    """A built router: run `loop.run()`, expose `ready`, call `close()` at the end."""
-
-    loop: ConsumeLoop[Any]
-    ready: dict[str, Check]
-    close: Callable[[], None]
+from shared.service import ConsumeService, build_consume_service
 
 
 def build_store(settings: Settings) -> RulesStore:
@@ -35,33 +21,14 @@ def build_store(settings: Settings) -> RulesStore:
 
 def build_service(
     settings: Settings, store: RulesStore, **consumer_overrides: Any
-) -> RouterService:
-    """Build the consumer, producer and loop for `settings`."""
-    client_id = settings.service_name
-    consumer = manual_commit_consumer(
-        settings.kafka,
+) -> ConsumeService:
+    """Build the consumer, producer and loop for `settings`; ready when the rules are loaded."""
+    return build_consume_service(
+        settings,
         group_id=settings.group_id,
         topics=[settings.received_topic],
-        client_id=client_id,
+        decode=decode_received,
+        handle=Router(settings, store).handle,
+        ready={"rules": store.ready_check},
         **consumer_overrides,
     )
-    producer = idempotent_producer(settings.kafka, client_id=client_id)
-    router = Router(settings, store)
-    loop: ConsumeLoop[Any] = ConsumeLoop(
-        consumer,
-        producer,
-        service=settings.service_name,
-        decode=decode_received,
-        handle=router.handle,
-        policy=LoopPolicy(unavailable_exit_s=settings.kafka_unavailable_exit_s),
-    )
-    kafka_check = KafkaCheck(settings.kafka)
-
-    def close() -> None:
-        producer.flush()
-        producer.close()
-        consumer.close()
-        kafka_check.close()
-
-    ready: dict[str, Check] = {"kafka": kafka_check, "rules": store.ready_check}
-    return RouterService(loop=loop, ready=ready, close=close)

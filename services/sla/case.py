@@ -69,7 +69,9 @@ class Case(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     complaint_id: str
-    tracking_number: str
+    # None while only OPD events have been read: Kafka orders a case's records per topic only,
+    # so complaints.updates may be read before complaints.received after a lag or a restart.
+    tracking_number: str | None = None
     status: Status
     channel: Channel | None = None  # None until the received event has been seen
     title: str | None = None

@@ -9,7 +9,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from services.sla import metrics
@@ -17,8 +16,8 @@ from services.sla.case import Case
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply
 from services.sla.repository import CaseRepository
 from services.sla.view import to_document
-from shared import headers
 from shared.events import Envelope, decode, follow
+from shared.kafka.deadletter import dead_letter_headers
 from shared.kafka.loop import Outgoing
 from shared.metrics import ConsumerMetrics
 from shared.retry import TRANSIENT_ERRORS, Backoff
@@ -137,7 +136,10 @@ class CaseHandler:
         await self._project(case)
 
     async def _project(self, case: Case) -> None:
-        """Write the view, retrying transient Mongo errors with back-off."""
+        """Write the view, retrying transient Mongo errors with back-off. A case known only from
+        OPD events has no tracking number yet, so no view: citizens look cases up by it."""
+        if case.tracking_number is None:
+            return
         doc = to_document(case)
         for attempt in range(1, self._backoff.attempts + 1):
             try:
@@ -164,25 +166,8 @@ class CaseHandler:
             },
         )
         self._consumer_metrics.dead_lettered(record.topic, type(exc).__name__)
-        original = [(k, v) for k, v in record.headers if not k.startswith("dlq.")]
-        hdrs = original + dead_letter_headers(record, exc, attempts=attempts, service=self._service)
+        hdrs = dead_letter_headers(record, exc, attempts=attempts, service=self._service)
         await self._send(dead_letter(record.topic), record.key, record.value, hdrs)
-
-
-def dead_letter_headers(
-    record: Incoming, exc: BaseException, *, attempts: int, service: str
-) -> list[tuple[str, bytes]]:
-    """Return the headers saying where a dead-lettered record came from and why it failed."""
-    return [
-        (headers.DLQ_SOURCE_TOPIC, record.topic.encode()),
-        (headers.DLQ_SOURCE_PARTITION, str(record.partition).encode()),
-        (headers.DLQ_SOURCE_OFFSET, str(record.offset).encode()),
-        (headers.DLQ_ERROR_CLASS, type(exc).__name__.encode()),
-        (headers.DLQ_ERROR_MESSAGE, str(exc)[:2000].encode()),
-        (headers.DLQ_ATTEMPTS, str(attempts).encode()),
-        (headers.DLQ_SERVICE, service.encode()),
-        (headers.DLQ_FAILED_AT, datetime.now(UTC).isoformat().encode()),
-    ]
 
 
 def _cause(exc: BaseException) -> BaseException:

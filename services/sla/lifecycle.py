@@ -81,15 +81,15 @@ def _transition(
     if isinstance(data, ComplaintAssigned):
         return _assigned(case, data, complaint_id, event_type)
     if isinstance(data, FollowUpPosted | ComplaintResolved):
-        return _opd_event(case, data, event_type)
+        return _opd_event(case, data, complaint_id, event_type)
     return Rejected(f"{event_type} is not an event of the case lifecycle")
 
 
 def _opd_event(
-    case: Case | None, data: FollowUpPosted | ComplaintResolved, event_type: str
+    case: Case | None, data: FollowUpPosted | ComplaintResolved, complaint_id: str, event_type: str
 ) -> Case | Rejected:
-    if case is None:
-        return Rejected(f"{event_type} for an unknown case")
+    if case is None:  # read before the case's received or assigned event: merge, do not lose it
+        case = Case(complaint_id=complaint_id, status=Status.RECEIVED)
     if case.status is Status.RESOLVED:
         return Rejected(f"{event_type} for a case already resolved at {case.resolved_at}")
     if isinstance(data, FollowUpPosted):
@@ -121,7 +121,7 @@ def _received(
             timeline=(entry,),
             **fields,
         )
-    if case.tracking_number != data.tracking_number:
+    if case.tracking_number not in (None, data.tracking_number):
         return _tracking_conflict(case, data.tracking_number)
     # The router's classification (from the assignment) outranks the reporter's hint.
     fields["classification"] = case.classification or data.classification_hint
@@ -140,8 +140,9 @@ def _assigned(
     if case is None:
         case = Case(complaint_id=complaint_id, tracking_number=data.tracking_number, status=target)
         return _with_entry(case.model_copy(update=taken), entry)
-    if case.tracking_number != data.tracking_number:
+    if case.tracking_number not in (None, data.tracking_number):
         return _tracking_conflict(case, data.tracking_number)
+    taken["tracking_number"] = data.tracking_number
     if target.rank >= case.status.rank:
         return _with_entry(case.model_copy(update={**taken, "status": target}), entry)
     missing = {key: value for key, value in taken.items() if getattr(case, key) is None}
@@ -193,6 +194,7 @@ def _maybe_resolution(case: Case) -> tuple[Case, CaseResolved | None]:
 def case_resolved(case: Case) -> CaseResolved:
     """Build the CaseResolved payload of a resolved case (no reporter identity: sla has none)."""
     assert case.channel and case.title and case.body and case.received_at  # has_complaint
+    assert case.tracking_number  # the received event brought it
     assert case.opd_code and case.resolved_at and case.resolution  # set by _resolve
     return CaseResolved(
         tracking_number=case.tracking_number,

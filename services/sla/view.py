@@ -65,7 +65,8 @@ class CaseDocument(BaseModel):
 
 
 def to_document(case: Case, *, now: datetime | None = None) -> CaseDocument:
-    """Project a case onto its view document."""
+    """Project a case onto its view document (the case must know its tracking number)."""
+    assert case.tracking_number is not None, "no view before the tracking number is known"
     return CaseDocument(
         id=case.complaint_id,
         tracking_number=case.tracking_number,

@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -28,6 +27,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared import headers
 from shared.events import CONTENT_TYPE, Envelope, encode
+from shared.kafka.deadletter import dead_letter_headers
 from shared.metrics import ConsumerMetrics
 from shared.retry import TRANSIENT_ERRORS, Backoff
 from shared.topics import dead_letter
@@ -169,18 +169,8 @@ class ConsumeLoop(Generic[T]):
     def _dead_letter(self, record: Any, exc: BaseException, *, attempts: int) -> None:
         log.error("dead-lettering record", extra=_context(record, exc, attempts))
         self._metrics.dead_lettered(record.topic, type(exc).__name__)
-        failure: Headers = (
-            (headers.DLQ_SOURCE_TOPIC, record.topic.encode()),
-            (headers.DLQ_SOURCE_PARTITION, str(record.partition).encode()),
-            (headers.DLQ_SOURCE_OFFSET, str(record.offset).encode()),
-            (headers.DLQ_ERROR_CLASS, type(exc).__name__.encode()),
-            (headers.DLQ_ERROR_MESSAGE, str(exc)[:2000].encode()),
-            (headers.DLQ_ATTEMPTS, str(attempts).encode()),
-            (headers.DLQ_SERVICE, self._service.encode()),
-            (headers.DLQ_FAILED_AT, datetime.now(UTC).isoformat().encode()),
-        )
-        original = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq.")]
-        self._send(dead_letter(record.topic), record.key, record.value, original + list(failure))
+        hdrs = dead_letter_headers(record, exc, attempts=attempts, service=self._service)
+        self._send(dead_letter(record.topic), record.key, record.value, hdrs)
 
     def _send(self, topic: str, key: bytes | None, value: bytes, hdrs: list[Any]) -> None:
         try:

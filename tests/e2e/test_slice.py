@@ -104,7 +104,6 @@ def test_complaints_flow_from_web_form_to_lapor(pipeline: Pipeline, infra: Any) 
 
     views = [wait_resolved(pipeline, a) for a in accepted]
     assert [v["opd_code"] for v in views] == ["dpupr", "dinkes"]
-    assert all(v["assigned_at"] and v["first_follow_up_at"] and v["resolved_at"] for v in views)
     answers = " ".join(
         httpx.get(f"{pipeline.url('sla')}/v1/cases/{a['tracking_number']}").text for a in accepted
     )

@@ -28,11 +28,12 @@ from publisher_support import (
 from pydantic import SecretStr
 from pymongo import MongoClient
 
-from services.publisher.app import Runtime, build
+from services.publisher.app import build
 from services.publisher.config import LaporSettings, Settings
 from shared.config import KafkaSettings
 from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.kafka.producer import idempotent_producer
+from shared.service import ConsumeService
 from shared.topics import dead_letter
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -80,9 +81,9 @@ def env() -> Iterator[Env]:
 @pytest.fixture
 def start_publisher(env: Env, lapor_server: LaporServer) -> Iterator[PublisherFactory]:
     """Build the publisher with the real wiring and run its loop in a thread."""
-    started: list[tuple[Runtime, threading.Thread]] = []
+    started: list[tuple[ConsumeService, threading.Thread]] = []
 
-    def start(**lapor: Any) -> Runtime:
+    def start(**lapor: Any) -> ConsumeService:
         settings = Settings(
             input_topic=env.topic,
             consumer_group=env.group,

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 from kafka import KafkaAdminClient, KafkaConsumer
 
-from services.publisher.app import Runtime
+from shared.service import ConsumeService
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 TOKEN = "integration-token"  # the contract server's token in these tests
 
-PublisherFactory = Callable[..., Runtime]
+PublisherFactory = Callable[..., ConsumeService]
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from router_kafka import BOOTSTRAP, RouterTopics, produce, read, received_event, router_topics
 
 from services.router.config import Settings
-from services.router.service import RouterService, build_service, build_store
+from services.router.service import build_service, build_store
 from shared import headers
 from shared.config import KafkaSettings
 from shared.events import (
@@ -20,9 +20,10 @@ from shared.events import (
     ComplaintDispatched,
     decode,
 )
+from shared.service import ConsumeService
 
 pytestmark = pytest.mark.integration
-StartRouter = Callable[[Settings], RouterService]
+StartRouter = Callable[[Settings], ConsumeService]
 CONFIG = Path(__file__).resolve().parents[3] / "deploy" / "config"
 
 
@@ -51,9 +52,9 @@ def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
 
 @pytest.fixture
 def run_router() -> Iterator[StartRouter]:
-    started: list[tuple[RouterService, threading.Thread]] = []
+    started: list[tuple[ConsumeService, threading.Thread]] = []
 
-    def start(settings: Settings) -> RouterService:
+    def start(settings: Settings) -> ConsumeService:
         service = build_service(settings, build_store(settings), session_timeout_ms=6_000)
         thread = threading.Thread(target=service.loop.run, name="router-loop", daemon=True)
         thread.start()

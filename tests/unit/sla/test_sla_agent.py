@@ -98,8 +98,8 @@ def test_poison_and_invalid_events_are_dead_lettered_and_the_agent_goes_on() -> 
 
     async def body(agent: Any, sla: SlaApp) -> None:
         await agent.put(b"{broken", key=b"x")
-        await put(agent, resolved(CID))  # unknown case
         await put(agent, received(CID))
+        await put(agent, assigned(CID, tracking="ADU-9999"))  # contradicts the case
         await until(lambda: CID in repository.docs)
         assert sla.table[CID]["status"] == "received"
 
@@ -112,7 +112,7 @@ def test_poison_and_invalid_events_are_dead_lettered_and_the_agent_goes_on() -> 
     assert sent[0][2] == b"{broken"
     assert poison[headers.DLQ_ERROR_CLASS] == b"ValidationError"
     assert invalid[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
-    assert b"unknown case" in invalid[headers.DLQ_ERROR_MESSAGE]
+    assert b"tracking number" in invalid[headers.DLQ_ERROR_MESSAGE]
     assert invalid[headers.DLQ_SERVICE] == b"sla"
     assert set(invalid) >= {
         headers.DLQ_SOURCE_TOPIC,

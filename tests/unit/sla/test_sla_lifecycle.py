@@ -125,11 +125,23 @@ def test_resolution_before_received_emits_when_the_complaint_arrives() -> None:
     assert decision.case.resolved_emitted_version == 1
 
 
+def test_opd_events_read_before_the_case_merge_when_it_arrives() -> None:
+    # After a lag, complaints.updates may be read before complaints.received/assigned.
+    case = run(follow_up(CID, hours=30), resolved(CID))
+    assert (case.status, case.tracking_number, case.has_complaint) == (Status.RESOLVED, None, False)
+    assert case.first_follow_up_at is not None
+    late = apply(case, received(CID))
+    assert isinstance(late, Applied)
+    assert late.resolved is not None and late.resolved.tracking_number == late.case.tracking_number
+    after = apply(late.case, assigned(CID))
+    assert isinstance(after, Applied)
+    assert after.case.status is Status.RESOLVED
+    assert after.case.assigned_at is not None and after.case.first_follow_up_at is not None
+
+
 @pytest.mark.parametrize(
     ("history", "event", "reason"),
     [
-        ((), follow_up(CID), "unknown case"),
-        ((), resolved(CID), "unknown case"),
         (
             (received(CID), assigned(CID), resolved(CID)),
             follow_up(CID, hours=60),
