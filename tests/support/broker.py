@@ -61,8 +61,8 @@ class DisposableKafka:
                 *java,
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                _kafka_uuid(cluster),
+                # One token: a cluster id may start with "-" (1 in 64), which would read as a flag.
+                f"--cluster-id={_kafka_uuid(cluster)}",
                 "-c",
                 str(config),
             ],
