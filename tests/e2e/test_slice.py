@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaProducer
 
 from shared import headers
 from tests.e2e.pipeline import API_KEY, LIFECYCLE, OPDS, Pipeline
-from tests.support.kafka import read_records
+from tests.support.kafka import read_records, send_records
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -121,12 +120,8 @@ def test_complaints_flow_from_web_form_to_lapor(pipeline: Pipeline, infra: Any) 
 
     # Poison on complaints.received: parked with its reason, and the next complaint still flows.
     received = pipeline.topics["complaints.received"]
-    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
-    producer.send(
-        received, key=b"broken", value=b'{"type": "id.aduan.complaint.received", "data": 1}'
-    )
-    producer.flush()
-    producer.close()
+    poison = b'{"type": "id.aduan.complaint.received", "data": 1}'
+    send_records(infra.kafka_bootstrap, received, [(b"broken", poison)])
     after = submit(
         pipeline, {"title": "Sampah menumpuk", "body": "Sampah menumpuk di pinggir kali, bau."}
     )
@@ -135,7 +130,7 @@ def test_complaints_flow_from_web_form_to_lapor(pipeline: Pipeline, infra: Any) 
     dead = read_records(infra.kafka_bootstrap, received + ".dlq", 2)  # the router's and the sla's
     assert {dict(r.headers)[headers.DLQ_SERVICE] for r in dead} == {b"router", b"sla"}
     for record in dead:
-        assert record.value.startswith(b'{"type": "id.aduan.complaint.received", "data": 1}')
+        assert record.value.startswith(poison)
         assert dict(record.headers)[headers.DLQ_SOURCE_TOPIC] == received.encode()
         assert dict(record.headers)[headers.DLQ_ERROR_MESSAGE]
     wait_until(

@@ -15,7 +15,7 @@ from pymongo import MongoClient
 
 from shared.kafka.admin import load_topic_specs
 from tests.support.infra import Infra
-from tests.support.kafka import read_records
+from tests.support.kafka import read_to_end, send_records
 
 pytestmark = pytest.mark.integration
 
@@ -62,12 +62,8 @@ def test_records_round_trip_through_a_new_topic(
     infra: Infra, new_topics: Callable[..., dict[str, str]]
 ) -> None:
     topic = new_topics("probe.roundtrip", dead_letter=False)["probe.roundtrip"]
-    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
-    for n in range(5):
-        producer.send(topic, key=f"c-{n}".encode(), value=b"x")
-    producer.flush()
-    producer.close()
-    records = read_records(infra.kafka_bootstrap, topic, 5, timeout=30)
+    send_records(infra.kafka_bootstrap, topic, [(f"c-{n}", b"x") for n in range(5)])
+    records = read_to_end(infra.kafka_bootstrap, topic, at_least=5, timeout=30)
     assert sorted(r.key for r in records) == [f"c-{n}".encode() for n in range(5)]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from intake_helpers import API_KEY, DEAD_KAFKA, read_topic
+from intake_helpers import API_KEY, DEAD_KAFKA
 from pymongo.collection import Collection
 
 from services.intake.app import create_app
@@ -16,6 +16,7 @@ from services.intake.repository import ComplaintRepository
 from shared.events import ComplaintReceived, decode
 from shared.mongo import mongo_client
 from tests.support.infra import Infra
+from tests.support.kafka import read_to_end
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -43,7 +44,7 @@ def test_complaint_accepted_while_kafka_is_down_is_published_when_it_returns(
     complaint_id = answer.json()["complaint_id"]
     doc = complaints.find_one({"_id": complaint_id})
     assert doc is not None and doc["outbox"]["published_at"] is None  # pending, not lost
-    assert len(read_topic(infra.kafka_bootstrap, received_topic)) == 0
+    assert read_to_end(infra.kafka_bootstrap, received_topic) == []
 
     with TestClient(create_app(settings_for())):  # Kafka is back: a relay that reaches it
         wait_until(
@@ -52,7 +53,7 @@ def test_complaint_accepted_while_kafka_is_down_is_published_when_it_returns(
             ),
             message="the pending complaint to be published",
         )
-    [record] = read_topic(infra.kafka_bootstrap, received_topic)
+    [record] = read_to_end(infra.kafka_bootstrap, received_topic, at_least=1)
     event = decode(record.value)
     assert isinstance(event.data, ComplaintReceived)
     assert event.data.tracking_number == answer.json()["tracking_number"]

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from intake_helpers import API_KEY, CONNECTOR, read_topic
+from intake_helpers import API_KEY, CONNECTOR
 
 from tests.support.infra import Infra
+from tests.support.kafka import read_records
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -64,10 +65,7 @@ def test_process_serves_one_channel_and_exits_cleanly_on_sigterm(
             headers={"X-Api-Key": API_KEY},
         )
         assert answer.status_code == 202, answer.text
-        wait_until(
-            lambda: read_topic(infra.kafka_bootstrap, received_topic),
-            message="the event on the topic",
-        )
+        read_records(infra.kafka_bootstrap, received_topic, 1)  # the event is on the topic
         proc.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is a clean exit.
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM)

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from intake_helpers import API_KEY, CONNECTOR, read_topic
+from intake_helpers import API_KEY, CONNECTOR
 from pymongo.collection import Collection
 
 from services.intake.app import create_app
 from services.intake.config import Settings
 from shared.events import ComplaintReceived, decode
 from tests.support.infra import Infra
+from tests.support.kafka import read_to_end
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -59,7 +60,7 @@ def test_accepted_complaint_becomes_one_received_event(
     assert response.headers["location"] == answer["status_url"]
     wait_until(lambda: _published(complaints, answer["complaint_id"]), message="outbox published")
 
-    [record] = read_topic(infra.kafka_bootstrap, received_topic)
+    [record] = read_to_end(infra.kafka_bootstrap, received_topic, at_least=1)
     event = decode(record.value)
     assert record.key.decode() == event.subject == answer["complaint_id"]
     assert dict(record.headers)["content-type"] == b"application/cloudevents+json"
@@ -85,7 +86,7 @@ def test_same_form_twice_is_one_complaint_and_one_event(
         assert again.json()[key] == first.json()[key]
     wait_until(lambda: _published(complaints, first.json()["complaint_id"]), message="published")
     assert complaints.count_documents({}) == 1
-    assert len(read_topic(infra.kafka_bootstrap, received_topic)) == 1
+    assert len(read_to_end(infra.kafka_bootstrap, received_topic, at_least=1)) == 1
 
 
 def test_concurrent_deliveries_of_one_form_agree_on_one_tracking_number(

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from publisher_support import (
     LaporServer,
     PublisherFactory,
     free_port,
-    wait_until,
 )
 from pydantic import SecretStr
 from pymongo import MongoClient
@@ -32,9 +31,9 @@ from services.publisher.app import build
 from services.publisher.config import LaporSettings, Settings
 from shared.config import KafkaSettings
 from shared.kafka.admin import TopicSpec, ensure_topics
-from shared.kafka.producer import idempotent_producer
 from shared.service import ConsumeService
 from shared.topics import dead_letter
+from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -51,7 +50,7 @@ def lapor_server() -> Iterator[LaporServer]:
         f"http://127.0.0.1:{port}", httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
     )
     try:
-        wait_until(server.answers, timeout=20, what="contract server up")
+        wait_until(server.answers, timeout=20, message="contract server up")
         yield server
     finally:
         server.http.close()
@@ -107,18 +106,6 @@ def start_publisher(env: Env, lapor_server: LaporServer) -> Iterator[PublisherFa
         runtime.loop.stop()
         thread.join(timeout=30)
         runtime.close()
-
-
-@pytest.fixture
-def produce() -> Iterator[Callable[[str, str, bytes], None]]:
-    """Send raw records, waiting for each to be acknowledged."""
-    producer = idempotent_producer(KafkaSettings(bootstrap_servers=BOOTSTRAP), client_id="test")
-
-    def send(topic: str, key: str, value: bytes) -> None:
-        producer.send(topic, key=key.encode(), value=value).get(timeout=10)
-
-    yield send
-    producer.close()
 
 
 @pytest.fixture

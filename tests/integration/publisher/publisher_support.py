@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from kafka import KafkaAdminClient, KafkaConsumer
 
 from shared.service import ConsumeService
+from tests.support.kafka import committed_offsets
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 TOKEN = "integration-token"  # the contract server's token in these tests
 
 PublisherFactory = Callable[..., ConsumeService]
-
-
-def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    """Return once `condition()` holds; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)  # polling interval, not synchronisation
 
 
 def free_port() -> int:
@@ -71,30 +61,5 @@ class LaporServer:
 
 def committed(group: str, topic: str) -> int:
     """Return the sum of the group's committed offsets on `topic`."""
-    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    try:
-        offsets = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
-    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic)
-
-
-def read_records(topic: str, count: int, timeout_s: float = 30) -> list[Any]:
-    """Read `count` records from the start of `topic`, failing after `timeout_s`."""
-    consumer = KafkaConsumer(
-        topic, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest", group_id=None
-    )
-    records: list[Any] = []
-    try:
-        wait_until(
-            lambda: bool(records.extend(_poll(consumer)) or len(records) >= count),
-            timeout=timeout_s,
-            what=f"{count} records on {topic}",
-        )
-    finally:
-        consumer.close()
-    return records
-
-
-def _poll(consumer: KafkaConsumer) -> list[Any]:
-    return [r for batch in consumer.poll(timeout_ms=200).values() for r in batch]
+    offsets = committed_offsets(BOOTSTRAP, group)
+    return sum(offset for tp, offset in offsets.items() if tp.topic == topic)

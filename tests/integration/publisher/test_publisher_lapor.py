@@ -6,17 +6,12 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from publisher_support import (
-    Env,
-    LaporServer,
-    PublisherFactory,
-    committed,
-    read_records,
-    wait_until,
-)
+from publisher_support import BOOTSTRAP, Env, LaporServer, PublisherFactory, committed
 from ulid import ULID
 
 from shared.events import CaseResolved, Envelope, encode, new_event
+from tests.support.kafka import read_to_end, send_records
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +59,7 @@ def sends(outcome: str) -> float:
 
 
 def dlq_headers(env: Env) -> dict[str, str]:
-    (record,) = read_records(env.topic + ".dlq", 1)
+    (record,) = read_to_end(BOOTSTRAP, env.topic + ".dlq", at_least=1)
     return {k: v.decode() for k, v in record.headers}
 
 
@@ -72,14 +67,13 @@ def test_resolved_case_reaches_lapor_once_and_the_ledger_says_sent(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     runtime = start_publisher()
     event = resolved_event()
-    produce(env.topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, env.topic, [(event.subject, encode(event))])
 
-    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, what="ledger sent")
+    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, message="ledger sent")
 
     (record,) = lapor_server.complaints()
     entry = entry_of(ledger, event)
@@ -100,17 +94,17 @@ def test_the_same_case_delivered_three_times_is_one_lapor_record(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     start_publisher()
     event = resolved_event()
     reemitted = resolved_event(event.subject)  # same case, new event id: sla emitted it again
     skipped_before = sends("skipped_duplicate")
-    for e in (event, event, reemitted):
-        produce(env.topic, event.subject, encode(e))
+    send_records(
+        BOOTSTRAP, env.topic, [(event.subject, encode(e)) for e in (event, event, reemitted)]
+    )
 
-    wait_until(lambda: committed(env.group, env.topic) == 3, timeout=30, what="3 commits")
+    wait_until(lambda: committed(env.group, env.topic) == 3, timeout=30, message="3 commits")
 
     assert len(lapor_server.complaints()) == 1
     assert state_of(ledger, event) == "sent"
@@ -121,15 +115,14 @@ def test_two_503s_are_retried_and_the_case_sent_once(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     lapor_server.faults(fail_next=2, status=503)
     start_publisher()
     event = resolved_event()
-    produce(env.topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, env.topic, [(event.subject, encode(event))])
 
-    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, what="ledger sent")
+    wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, message="ledger sent")
 
     received = lapor_server.received()
     assert received["injected_failures"] == 2
@@ -144,20 +137,19 @@ def test_a_422_marks_the_ledger_failed_and_dead_letters_with_the_reason(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     lapor_server.faults(fail_next=1, status=422)
     start_publisher()
     event = resolved_event()
-    produce(env.topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, env.topic, [(event.subject, encode(event))])
 
     headers = dlq_headers(env)
 
     assert headers["dlq.error.class"] == "LaporRejected"
     assert "HTTP 422" in headers["dlq.error.message"]
     assert headers["dlq.attempts"] == "1"
-    wait_until(lambda: state_of(ledger, event) == "failed", timeout=10, what="ledger failed")
+    wait_until(lambda: state_of(ledger, event) == "failed", timeout=10, message="ledger failed")
     entry = entry_of(ledger, event)
     assert entry is not None
     assert "HTTP 422" in entry["reason"]
@@ -168,12 +160,11 @@ def test_an_opd_without_a_lapor_id_fails_without_calling_lapor(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     start_publisher()
     event = resolved_event(opd_code="dinsos")
-    produce(env.topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, env.topic, [(event.subject, encode(event))])
 
     headers = dlq_headers(env)
 
@@ -186,13 +177,12 @@ def test_the_breaker_stops_calls_while_lapor_is_down(
     env: Env,
     lapor_server: LaporServer,
     start_publisher: PublisherFactory,
-    produce: Any,
     ledger: Any,
 ) -> None:
     lapor_server.faults(fail_next=1000, status=503)
     start_publisher(breaker_failure_threshold=2, breaker_cooldown_s=600)
     event = resolved_event()
-    produce(env.topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, env.topic, [(event.subject, encode(event))])
 
     headers = dlq_headers(env)
 

@@ -1,4 +1,4 @@
-"""Kafka helpers for the router's integration tests: per-test topics, reading them back.
+"""Kafka helpers for the router's integration tests: per-test topics and received events.
 
 (The shared tests/conftest.py fixtures did not exist when these were written.)
 """
@@ -6,15 +6,12 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.structs import TopicPartition
+from kafka import KafkaAdminClient
 from ulid import ULID
 
 from shared.events import Channel, ComplaintReceived, Entry, Location, Reporter, encode, new_event
@@ -63,35 +60,6 @@ def router_topics() -> Iterator[RouterTopics]:
             admin.delete_topics(topics.all())
         finally:
             admin.close()
-
-
-def produce(topic: str, records: list[tuple[str, bytes]]) -> None:
-    """Send (key, value) records and wait until Kafka has them."""
-    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
-    try:
-        for key, value in records:
-            producer.send(topic, key=key.encode(), value=value)
-        producer.flush(timeout=30)
-    finally:
-        producer.close()
-
-
-def read(topic: str, count: int, timeout_s: float = 30.0) -> list[Any]:
-    """Read at least `count` records from the start of `topic`, polling until a deadline."""
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        records: list[Any] = []
-        deadline = time.monotonic() + timeout_s
-        while len(records) < count and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-        assert len(records) >= count, f"{topic}: {len(records)} of {count} records in {timeout_s}s"
-        return records
-    finally:
-        consumer.close()
 
 
 def received_event(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from router_kafka import BOOTSTRAP, RouterTopics, produce, read, received_event, router_topics
+from router_kafka import BOOTSTRAP, RouterTopics, received_event, router_topics
 
 from services.router.config import Settings
 from services.router.service import build_service, build_store
@@ -21,6 +21,7 @@ from shared.events import (
     decode,
 )
 from shared.service import ConsumeService
+from tests.support.kafka import read_records, read_to_end, send_records
 
 pytestmark = pytest.mark.integration
 StartRouter = Callable[[Settings], ConsumeService]
@@ -71,7 +72,8 @@ def run_router() -> Iterator[StartRouter]:
 
 def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: StartRouter) -> None:
     good = received_event("c-road", "Jln rusakkk dan berlubang di depan pasar", region="35.78")
-    produce(
+    send_records(
+        BOOTSTRAP,
         topics.received,
         [
             ("c-road", good),
@@ -82,7 +84,9 @@ def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: St
     )
     run_router(_settings(topics, CONFIG / "rules.yaml"))
 
-    assigned = {r.key.decode(): decode(r.value) for r in read(topics.assigned, 3)}
+    assigned = {
+        r.key.decode(): decode(r.value) for r in read_records(BOOTSTRAP, topics.assigned, 3)
+    }
     assert set(assigned) == {"c-road", "c-health", "c-none"}
     road = assigned["c-road"]
     assert isinstance(road.data, ComplaintAssigned)
@@ -96,20 +100,21 @@ def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: St
     assert isinstance(none, ComplaintAssigned)
     assert (none.opd_code, none.triage, none.rule_id) == ("triage", True, None)
 
-    [road_out] = read(topics.opd("dpupr"), 1)
+    [road_out] = read_to_end(BOOTSTRAP, topics.opd("dpupr"), at_least=1)
     road_dispatched = decode(road_out.value).data
     assert isinstance(road_dispatched, ComplaintDispatched)
     assert road_dispatched.complaint.reporter is not None  # not anonymous: the OPD sees who
     assert road_dispatched.assignment == road.data
 
-    [health_out] = read(topics.opd("dinkes"), 1)
+    [health_out] = read_to_end(BOOTSTRAP, topics.opd("dinkes"), at_least=1)
     health = decode(health_out.value).data
     assert isinstance(health, ComplaintDispatched)
     assert health.complaint.anonymous and health.complaint.reporter is None
     assert b"3578010101900001" not in health_out.value and b"Budi" not in health_out.value
-    assert read(topics.opd("triage"), 1)[0].key == b"c-none"
+    [triage_out] = read_to_end(BOOTSTRAP, topics.opd("triage"), at_least=1)
+    assert triage_out.key == b"c-none"
 
-    [dead] = read(topics.dlq, 1)
+    [dead] = read_to_end(BOOTSTRAP, topics.dlq, at_least=1)
     assert dead.value == b"{not an event"
     meta = dict(dead.headers)
     assert meta[headers.DLQ_SOURCE_TOPIC] == topics.received.encode()
@@ -123,18 +128,20 @@ def test_rules_reload_without_restart(
     rules = tmp_path / "rules.yaml"
     shutil.copy(CONFIG / "rules.yaml", rules)
     run_router(_settings(topics, rules))
-    produce(topics.received, [("c-1", received_event("c-1", "sampah menumpuk"))])
-    first = decode(read(topics.assigned, 1)[0].value).data
+    send_records(BOOTSTRAP, topics.received, [("c-1", received_event("c-1", "sampah menumpuk"))])
+    first = decode(read_records(BOOTSTRAP, topics.assigned, 1)[0].value).data
     assert isinstance(first, ComplaintAssigned) and first.opd_code == "dlh"
 
     rules.write_text("version: broken\nrules: [{id: x, then: {opd: nowhere}}]\n")
-    produce(topics.received, [("c-2", received_event("c-2", "sampah lagi"))])
-    second = _by_key(read(topics.assigned, 2))[b"c-2"]
+    send_records(BOOTSTRAP, topics.received, [("c-2", received_event("c-2", "sampah lagi"))])
+    second = _by_key(read_records(BOOTSTRAP, topics.assigned, 2))[b"c-2"]
     assert isinstance(second, ComplaintAssigned)
     assert (second.opd_code, second.ruleset_version) == ("dlh", first.ruleset_version)
 
     rules.write_text("version: v-next\nrules: [{id: semua, then: {opd: dishub}}]\n")
-    produce(topics.received, [("c-3", received_event("c-3", "sampah lagi dan lagi"))])
-    third = _by_key(read(topics.assigned, 3))[b"c-3"]
+    send_records(
+        BOOTSTRAP, topics.received, [("c-3", received_event("c-3", "sampah lagi dan lagi"))]
+    )
+    third = _by_key(read_records(BOOTSTRAP, topics.assigned, 3))[b"c-3"]
     assert isinstance(third, ComplaintAssigned)
     assert (third.opd_code, third.ruleset_version) == ("dishub", "v-next")

@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from router_kafka import BOOTSTRAP, RouterTopics, produce, read, received_event, router_topics
+from router_kafka import BOOTSTRAP, RouterTopics, received_event, router_topics
 
 from shared.events import ComplaintAssigned, decode
+from tests.support.kafka import read_records, send_records
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
@@ -65,8 +66,9 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics) -> None
         assert ready["checks"] == {"kafka": "ok", "rules": "ok"}
         assert httpx.get(f"{base}/livez").status_code == 200
 
-        produce(topics.received, [("c-p", received_event("c-p", "lampu merah mati total"))])
-        assigned = decode(read(topics.assigned, 1)[0].value).data
+        event = received_event("c-p", "lampu merah mati total")
+        send_records(BOOTSTRAP, topics.received, [("c-p", event)])
+        assigned = decode(read_records(BOOTSTRAP, topics.assigned, 1)[0].value).data
         assert isinstance(assigned, ComplaintAssigned) and assigned.opd_code == "dishub"
         metrics = httpx.get(f"{base}/metrics").text
         assert 'router_decisions_total{opd="dishub",outcome="assigned"} 1.0' in metrics

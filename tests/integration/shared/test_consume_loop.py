@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 
 from shared import headers
 from shared.config import KafkaSettings
@@ -19,7 +18,7 @@ from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoin
 from shared.kafka.producer import idempotent_producer
 from shared.retry import Backoff, TransientError
 from tests.support.broker import DisposableKafka
-from tests.support.kafka import read_records
+from tests.support.kafka import read_to_end, send_records
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -30,10 +29,6 @@ def resolved_event(n: int) -> bytes:
         opd_code="dinkes", resolution=f"selesai {n}", resolved_at=datetime.now(UTC)
     )
     return encode(new_event(payload, complaint_id=f"c-{n}", source="/test"))
-
-
-def read_all(settings: KafkaSettings, topic: str, count: int) -> list[Any]:
-    return read_records(settings.bootstrap_servers, topic, count)
 
 
 @pytest.fixture
@@ -72,11 +67,7 @@ def run_until(loop: ConsumeLoop[Any], condition: Callable[[], bool], timeout_s: 
 
 
 def produce(kafka: KafkaSettings, topic: str, values: list[bytes]) -> None:
-    producer = KafkaProducer(**kafka.client_options())
-    for value in values:
-        producer.send(topic, key=b"k", value=value)
-    producer.flush()
-    producer.close()
+    send_records(kafka.bootstrap_servers, topic, [(b"k", value) for value in values])
 
 
 def test_poison_goes_to_the_dead_letter_topic_and_the_next_record_flows(
@@ -93,7 +84,7 @@ def test_poison_goes_to_the_dead_letter_topic_and_the_next_record_flows(
     loop = loop_factory(topics["source"], forward)
     run_until(loop, lambda: len(forwarded) == 1)
 
-    [dead] = read_all(kafka, topics["source"] + ".dlq", 1)
+    [dead] = read_to_end(kafka.bootstrap_servers, topics["source"] + ".dlq", at_least=1)
     meta = dict(dead.headers)
     assert dead.value == b"{not json"
     assert meta[headers.DLQ_SOURCE_TOPIC] == topics["source"].encode()
@@ -101,7 +92,7 @@ def test_poison_goes_to_the_dead_letter_topic_and_the_next_record_flows(
     assert meta[headers.DLQ_ERROR_CLASS] == b"ValidationError"
     assert b"Invalid JSON" in meta[headers.DLQ_ERROR_MESSAGE]
     assert meta[headers.DLQ_ATTEMPTS] == b"1"
-    [out] = read_all(kafka, topics["sink"], 1)
+    [out] = read_to_end(kafka.bootstrap_servers, topics["sink"], at_least=1)
     assert decode(out.value).id == forwarded[0]
     assert dict(out.headers)["content-type"] == b"application/cloudevents+json"
 
@@ -125,7 +116,7 @@ def test_transient_errors_are_retried_then_dead_lettered(
     run_until(loop, lambda: "c-3" in calls)
 
     assert calls == {"c-1": 2, "c-2": 3, "c-3": 1}
-    [dead] = read_all(kafka, topics["source"] + ".dlq", 1)
+    [dead] = read_to_end(kafka.bootstrap_servers, topics["source"] + ".dlq", at_least=1)
     assert dict(dead.headers)[headers.DLQ_ATTEMPTS] == b"3"
     assert dict(dead.headers)[headers.DLQ_ERROR_MESSAGE] == b"still down"
 

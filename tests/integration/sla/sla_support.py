@@ -1,5 +1,5 @@
 """Helpers for the sla's integration tests: per-test topics, group, database and port, the
-worker as a real process, and reading topics back. (No shared tests/conftest.py fixtures
+worker as a real process. (No shared tests/conftest.py fixtures
 existed when these were written.)"""
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.structs import TopicPartition
+from kafka import KafkaAdminClient
 from pymongo import MongoClient
 from ulid import ULID
 
@@ -157,37 +156,3 @@ def _ready(run: SlaRun, process: subprocess.Popen[bytes]) -> bool:
         return httpx.get(f"{run.base_url}/readyz", timeout=5).status_code == 200
     except httpx.TransportError:
         return False
-
-
-def produce(topic: str, key: str, value: bytes) -> None:
-    """Send one record and wait until Kafka has it."""
-    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP)
-    try:
-        producer.send(topic, key=key.encode(), value=value).get(timeout=30)
-    finally:
-        producer.close()
-
-
-def read_all(topic: str, *, at_least: int, timeout_s: float = 30.0) -> list[Any]:
-    """Read the records of `topic` from its start until at least `at_least` have arrived and the
-    topic has no more up to its end offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        records: list[Any] = []
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-            if len(records) >= at_least and _at_end(consumer, partitions):
-                return records
-        raise AssertionError(f"{topic}: {len(records)} of {at_least} records in {timeout_s}s")
-    finally:
-        consumer.close()
-
-
-def _at_end(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> bool:
-    ends = consumer.end_offsets(partitions)
-    return all(consumer.position(tp) >= ends[tp] for tp in partitions)

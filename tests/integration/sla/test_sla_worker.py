@@ -17,8 +17,6 @@ from sla_support import (
     MONGODB_URI,
     SlaRun,
     poll,
-    produce,
-    read_all,
     sla_run,
     sla_worker,
     start_worker,
@@ -42,6 +40,7 @@ from shared.events import (
     encode,
     new_event,
 )
+from tests.support.kafka import committed_offsets, read_to_end, send_records
 
 pytestmark = pytest.mark.integration
 
@@ -104,7 +103,7 @@ def resolved(cid: str) -> Envelope[Any]:
 
 
 def send(topic: str, event: Envelope[Any]) -> None:
-    produce(topic, event.subject, encode(event))
+    send_records(BOOTSTRAP, topic, [(event.subject, encode(event))])
 
 
 def status_of(cases: Any, cid: str, status: str) -> dict[str, Any] | None:
@@ -150,12 +149,12 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         # A redelivery is ignored; a second resolution with a new id is rejected.
         send(run.updates, resolution)
         send(run.updates, resolved(cid))
-        rejected = read_all(run.updates + ".dlq", at_least=1)
+        rejected = read_to_end(BOOTSTRAP, run.updates + ".dlq", at_least=1)
         assert len(rejected) == 1
         reason = dict(rejected[0].headers)
         assert reason[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
         assert b"already resolved" in reason[headers.DLQ_ERROR_MESSAGE]
-        emitted = read_all(run.resolved, at_least=1)
+        emitted = read_to_end(BOOTSTRAP, run.resolved, at_least=1)
         assert len(emitted) == 1
         event = decode(emitted[0].value)
         assert isinstance(event.data, CaseResolved)
@@ -165,11 +164,11 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         assert NAME.encode() not in emitted[0].value and PHONE.encode() not in emitted[0].value
 
         # Poison on the received topic is parked with its reason; the next good event applies.
-        produce(run.received, "poison", b"{not json")
+        send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
         other = str(ULID())
         send(run.received, received(other))
         poll(lambda: status_of(cases, other, "received"), what="next good event applied")
-        poison = read_all(run.received + ".dlq", at_least=1)
+        poison = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1)
         assert len(poison) == 1 and poison[0].value == b"{not json"
         dlq = dict(poison[0].headers)
         assert dlq[headers.DLQ_SOURCE_TOPIC] == run.received.encode()
@@ -191,10 +190,8 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
         send(run.assigned, assigned(cid))
         poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
     # Acks are manual: the finished events' offsets were committed on the way out.
-    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    committed = admin.list_group_offsets(run.app_id).get(run.app_id, {})
-    admin.close()
-    assert {tp.topic for tp, o in committed.items() if o.offset > 0} == {
+    committed = committed_offsets(BOOTSTRAP, run.app_id)
+    assert {tp.topic for tp, offset in committed.items() if offset > 0} == {
         run.received,
         run.assigned,
     }
@@ -207,7 +204,7 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     assert view["title"] == "Jalan berlubang"
     assert view["received_at"] == T0
     assert [e["status"] for e in view["timeline"]] == ["received", "assigned", "in_progress"]
-    assert read_all(run.updates + ".dlq", at_least=0) == []
+    assert read_to_end(BOOTSTRAP, run.updates + ".dlq") == []
 
 
 def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
@@ -219,16 +216,18 @@ def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
         # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked.
         admin.delete_topics([run.received + ".dlq"])
         poll(lambda: run.received + ".dlq" not in admin.list_topics(), what="dlq deleted")
-        produce(run.received, "poison", b"{not json")
+        send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
         assert process.wait(timeout=60) != 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    committed = admin.list_group_offsets(run.app_id).get(run.app_id, {})
     admin.close()
-    assert all(o.offset <= 0 for tp, o in committed.items() if tp.topic == run.received), committed
+    committed = committed_offsets(BOOTSTRAP, run.app_id)
+    assert all(offset <= 0 for tp, offset in committed.items() if tp.topic == run.received), (
+        committed
+    )
     # Once the dead-letter topic is back, the restarted worker parks the record it did not ack.
     with sla_worker(run):
-        parked = read_all(run.received + ".dlq", at_least=1, timeout_s=60)
+        parked = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1, timeout=60)
     assert [r.value for r in parked] == [b"{not json"]
