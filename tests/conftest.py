@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from kafka import KafkaAdminClient
@@ -19,12 +20,16 @@ from pymongo import MongoClient
 
 from shared.kafka.admin import TopicSpec, ensure_topics
 
+if TYPE_CHECKING:  # importing it costs a second; unit-only runs do not need it
+    from shared.service import ConsumeService
+
 # `tests.support` must be importable from every test module; the bare `pytest` script does not
 # put the repository root on sys.path (only `python -m pytest` does).
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from tests.support.background import BackgroundServices  # noqa: E402
 from tests.support.infra import (  # noqa: E402 - needs the sys.path entry above
     Infra,
     choose_backends,
@@ -120,3 +125,13 @@ def new_db(infra: Infra) -> Iterator[Callable[[], str]]:
                 client.drop_database(name)
         finally:
             client.close()
+
+
+@pytest.fixture
+def run_in_background() -> Iterator[Callable[..., ConsumeService]]:
+    """Factory: `run_in_background(service, name="...")` runs a built ConsumeService's loop in a
+    thread and returns the service. At teardown every loop is stopped, its thread joined and the
+    service closed; a loop still running or one that raised fails the test."""
+    services = BackgroundServices()
+    yield services.start
+    services.stop_all()

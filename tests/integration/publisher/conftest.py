@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +77,10 @@ def env() -> Iterator[Env]:
 
 
 @pytest.fixture
-def start_publisher(env: Env, lapor_server: LaporServer) -> Iterator[PublisherFactory]:
-    """Build the publisher with the real wiring and run its loop in a thread."""
-    started: list[tuple[ConsumeService, threading.Thread]] = []
+def start_publisher(
+    env: Env, lapor_server: LaporServer, run_in_background: Callable[..., ConsumeService]
+) -> PublisherFactory:
+    """Build the publisher with the real wiring and run its loop in a thread until teardown."""
 
     def start(**lapor: Any) -> ConsumeService:
         settings = Settings(
@@ -95,17 +95,9 @@ def start_publisher(env: Env, lapor_server: LaporServer) -> Iterator[PublisherFa
             retry_base_s=0.05,
             retry_cap_s=0.2,
         )
-        runtime = build(settings)
-        thread = threading.Thread(target=runtime.loop.run, name="publisher-loop", daemon=True)
-        thread.start()
-        started.append((runtime, thread))
-        return runtime
+        return run_in_background(build(settings), name="publisher")
 
-    yield start
-    for runtime, thread in started:
-        runtime.loop.stop()
-        thread.join(timeout=30)
-        runtime.close()
+    return start
 
 
 @pytest.fixture

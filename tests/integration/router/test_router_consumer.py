@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -52,22 +51,14 @@ def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
 
 
 @pytest.fixture
-def run_router() -> Iterator[StartRouter]:
-    started: list[tuple[ConsumeService, threading.Thread]] = []
+def run_router(run_in_background: Callable[..., ConsumeService]) -> StartRouter:
+    """Build the router with the real wiring and run its loop in a thread until teardown."""
 
     def start(settings: Settings) -> ConsumeService:
         service = build_service(settings, build_store(settings), session_timeout_ms=6_000)
-        thread = threading.Thread(target=service.loop.run, name="router-loop", daemon=True)
-        thread.start()
-        started.append((service, thread))
-        return service
+        return run_in_background(service, name="router")
 
-    yield start
-    for service, thread in started:
-        service.loop.stop()
-        thread.join(timeout=30)
-        service.close()
-        assert not thread.is_alive()
+    return start
 
 
 def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: StartRouter) -> None:
