@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from tests.support.processes import ServiceProcess, free_port
 
-from tests.support.broker import free_port
-from tests.support.wait import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
 OPDS = ("dinkes", "dishub", "dpupr", "disdik", "dlh", "dispendukcapil")
 LIFECYCLE = (
     "complaints.received",
@@ -27,32 +19,13 @@ LAPOR_TOKEN = "e2e-token"
 
 
 @dataclass
-class Process:
-    """One running service and where its log goes."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> int:
-        """SIGTERM (the service flushes and commits), then SIGKILL if it hangs."""
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                return self.popen.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-        return self.popen.wait(timeout=10)
-
-
-@dataclass
 class Pipeline:
     """Addresses of the running pipeline, and its processes."""
 
     topics: dict[str, str]
     database: str
     ports: dict[str, int] = field(default_factory=lambda: {n: free_port() for n in _NAMES})
-    processes: list[Process] = field(default_factory=list)
+    processes: list[ServiceProcess] = field(default_factory=list)
 
     def url(self, name: str) -> str:
         """Base URL of a process's HTTP server."""
@@ -60,36 +33,19 @@ class Pipeline:
 
     def start(self, kafka: str, mongodb: str, logs: Path) -> None:
         """Start every process, then wait until each says it is ready."""
-        env = {**os.environ, **self._env(kafka, mongodb, logs)}
+        env = self._env(kafka, mongodb, logs)
         for name, argv in self._commands().items():
-            log = logs / f"{name}.log"
-            popen = subprocess.Popen(
-                [sys.executable, *argv],
-                cwd=ROOT,
-                env=env,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
+            ready = self.url(name) + ("/healthz" if name == "lapor" else "/readyz")
+            self.processes.append(
+                ServiceProcess.start(name, argv, log=logs / f"{name}.log", env=env, ready_url=ready)
             )
-            self.processes.append(Process(name, popen, log))
         for process in self.processes:
-            self._wait_ready(process)
+            process.wait_ready(timeout=120, interval=0.3)
 
     def stop(self) -> dict[str, int]:
-        """Stop every process; return their exit codes."""
-        return {p.name: p.stop() for p in reversed(self.processes)}
-
-    def _wait_ready(self, process: Process) -> None:
-        url = self.url(process.name) + ("/healthz" if process.name == "lapor" else "/readyz")
-
-        def ready() -> bool:
-            if process.popen.poll() is not None:
-                raise AssertionError(f"{process.name} exited:\n{process.log.read_text()[-3000:]}")
-            try:
-                return httpx.get(url, timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(ready, timeout=120, interval=0.3, message=f"{process.name} ready")
+        """Stop every process, last started first (SIGTERM: each flushes and commits; SIGKILL
+        if one hangs); return their exit codes."""
+        return {p.name: p.stop(timeout=30) for p in reversed(self.processes)}
 
     def _env(self, kafka: str, mongodb: str, logs: Path) -> dict[str, str]:
         t = self.topics

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -16,19 +15,13 @@ from pathlib import Path
 
 from kafka import KafkaAdminClient
 
+from tests.support.processes import free_port
 from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBS = ROOT / ".local" / "kafka" / "libs"
 TEMPLATE = ROOT / "deploy" / "local" / "kafka" / "server.properties"
 LOG4J = ROOT / "deploy" / "local" / "kafka" / "log4j.properties"
-
-
-def free_port() -> int:
-    """Return a TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class DisposableKafka:

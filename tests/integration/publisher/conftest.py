@@ -4,8 +4,7 @@ contract server."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import signal
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ from publisher_support import (
     Env,
     LaporServer,
     PublisherFactory,
-    free_port,
 )
 from pydantic import SecretStr
 from pymongo import MongoClient
@@ -32,29 +30,28 @@ from shared.config import KafkaSettings
 from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.service import ConsumeService
 from shared.topics import dead_letter
-from tests.support.wait import wait_until
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.processes import ServiceProcess, free_port
 
 
 @pytest.fixture
-def lapor_server() -> Iterator[LaporServer]:
+def lapor_server(tmp_path: Path) -> Iterator[LaporServer]:
     """Start deploy/local/lapor_server.py as its own process on a free port."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "deploy/local/lapor_server.py", "--port", str(port), "--token", TOKEN],
-        cwd=ROOT,
-    )
-    server = LaporServer(
-        f"http://127.0.0.1:{port}", httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
-    )
-    try:
-        wait_until(server.answers, timeout=20, message="contract server up")
-        yield server
-    finally:
-        server.http.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+    base_url = f"http://127.0.0.1:{port}"
+    with ServiceProcess.start(
+        "lapor",
+        ["deploy/local/lapor_server.py", "--port", str(port), "--token", TOKEN],
+        log=tmp_path / "lapor.log",
+        ready_url=f"{base_url}/healthz",
+    ) as process:
+        process.wait_ready(timeout=20)
+        server = LaporServer(base_url, httpx.Client(base_url=base_url, timeout=5))
+        try:
+            yield server
+        finally:
+            server.http.close()
+        # uvicorn re-raises SIGTERM once its graceful shutdown is done: -SIGTERM is clean.
+        assert process.stop(timeout=10) in (0, -signal.SIGTERM)
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
-"""Helpers for publisher integration tests (local stand-ins until tests/support offers them)."""
+"""Helpers for publisher integration tests: names, the contract server's client, commits."""
 
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +17,6 @@ MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 TOKEN = "integration-token"  # the contract server's token in these tests
 
 PublisherFactory = Callable[..., ConsumeService]
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -51,12 +43,6 @@ class LaporServer:
 
     def faults(self, **faults: int) -> None:
         self.http.post("/_contract/faults", json=faults).raise_for_status()
-
-    def answers(self) -> bool:
-        try:
-            return self.http.get("/healthz").status_code == 200
-        except httpx.TransportError:
-            return False
 
 
 def committed(group: str, topic: str) -> int:

@@ -16,7 +16,6 @@ from sla_support import (
     BOOTSTRAP,
     MONGODB_URI,
     SlaRun,
-    poll,
     sla_run,
     sla_worker,
     start_worker,
@@ -41,6 +40,7 @@ from shared.events import (
     new_event,
 )
 from tests.support.kafka import committed_offsets, read_to_end, send_records
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -117,13 +117,15 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
     with sla_worker(run):
         # Each topic is ordered only within itself: wait for each step before the next topic.
         send(run.received, received(cid))
-        poll(lambda: status_of(cases, cid, "received"), what="case received")
+        wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
         send(run.assigned, assigned(cid))
-        poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
+        wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
         send(run.updates, follow_up(cid))
         resolution = resolved(cid)
         send(run.updates, resolution)
-        view = poll(lambda: status_of(cases, cid, "resolved"), what="case resolved")
+        view = wait_until(
+            lambda: status_of(cases, cid, "resolved"), timeout=30, message="case resolved"
+        )
         assert view["tracking_number"] == tracking
         assert view["first_follow_up_at"] == T0 + timedelta(hours=5)
         for value in (NAME, PHONE, NIK):
@@ -167,7 +169,11 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
         other = str(ULID())
         send(run.received, received(other))
-        poll(lambda: status_of(cases, other, "received"), what="next good event applied")
+        wait_until(
+            lambda: status_of(cases, other, "received"),
+            timeout=30,
+            message="next good event applied",
+        )
         poison = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1)
         assert len(poison) == 1 and poison[0].value == b"{not json"
         dlq = dict(poison[0].headers)
@@ -186,9 +192,9 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     cid = str(ULID())
     with sla_worker(run):
         send(run.received, received(cid))
-        poll(lambda: status_of(cases, cid, "received"), what="case received")
+        wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
         send(run.assigned, assigned(cid))
-        poll(lambda: status_of(cases, cid, "assigned"), what="case assigned")
+        wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
     # Acks are manual: the finished events' offsets were committed on the way out.
     committed = committed_offsets(BOOTSTRAP, run.app_id)
     assert {tp.topic for tp, offset in committed.items() if offset > 0} == {
@@ -199,7 +205,9 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     cases.delete_many({})
     with sla_worker(run):
         send(run.updates, follow_up(cid))
-        view = poll(lambda: status_of(cases, cid, "in_progress"), what="follow-up applied")
+        view = wait_until(
+            lambda: status_of(cases, cid, "in_progress"), timeout=30, message="follow-up applied"
+        )
     assert view["opd_code"] == "dpupr"
     assert view["title"] == "Jalan berlubang"
     assert view["received_at"] == T0
@@ -211,17 +219,16 @@ def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
     run: SlaRun,
 ) -> None:
     admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    process = start_worker(run, SLA_PRODUCER_REQUEST_TIMEOUT_S="3")
-    try:
+    with start_worker(run, SLA_PRODUCER_REQUEST_TIMEOUT_S="3") as worker:
         # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked.
         admin.delete_topics([run.received + ".dlq"])
-        poll(lambda: run.received + ".dlq" not in admin.list_topics(), what="dlq deleted")
+        wait_until(
+            lambda: run.received + ".dlq" not in admin.list_topics(),
+            timeout=30,
+            message="dlq deleted",
+        )
         send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
-        assert process.wait(timeout=60) != 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        assert worker.wait(timeout=60) != 0
     admin.close()
     committed = committed_offsets(BOOTSTRAP, run.app_id)
     assert all(offset <= 0 for tp, offset in committed.items() if tp.topic == run.received), (
