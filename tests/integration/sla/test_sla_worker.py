@@ -23,29 +23,16 @@ from sla_support import (
 from ulid import ULID
 
 from shared import headers
-from shared.events import (
-    CaseResolved,
-    Channel,
-    ComplaintAssigned,
-    ComplaintReceived,
-    ComplaintResolved,
-    Entry,
-    Envelope,
-    FollowUpKind,
-    FollowUpPosted,
-    Location,
-    Reporter,
-    decode,
-    encode,
-    new_event,
-)
+from shared.events import CaseResolved, Envelope, decode, encode
+from tests.support import events
 from tests.support.kafka import committed_offsets, read_to_end, send_records
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
 
-NAME, PHONE, NIK = "Siti Rahayu", "081234567890", "3578014501900001"
+NAME, PHONE, NIK = events.REPORTER.name, events.REPORTER.phone, events.REPORTER.nik
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+BODY = "Jalan di depan pasar berlubang besar."
 
 
 @pytest.fixture
@@ -60,46 +47,26 @@ def cases(run: SlaRun) -> Iterator[Any]:
         yield client[run.database]["cases"]
 
 
+def tracking_of(cid: str) -> str:
+    return f"ADU-{cid[-6:]}"
+
+
+# This test's complaint: its own tracking number, recent times, and a body without the phone
+# number (the emitted CaseResolved carries the body, and must carry no contact data).
 def received(cid: str) -> Envelope[Any]:
-    data = ComplaintReceived(
-        tracking_number=f"ADU-{cid[-6:]}",
-        channel=Channel.WHATSAPP,
-        channel_ref=f"wamid-{cid}",
-        received_at=T0,
-        title="Jalan berlubang",
-        body="Jalan di depan pasar berlubang besar.",
-        location=Location(region_code="35.78"),
-        reporter=Reporter(name=NAME, phone=PHONE, nik=NIK),
-        entry=Entry(connector_id="wa-gateway"),
-    )
-    return new_event(data, complaint_id=cid, source="/test/intake")
+    return events.received(cid, tracking_of(cid), t0=T0, body=BODY)
 
 
 def assigned(cid: str) -> Envelope[Any]:
-    data = ComplaintAssigned(
-        tracking_number=f"ADU-{cid[-6:]}",
-        opd_code="dpupr",
-        ruleset_version="test",
-        assigned_at=T0 + timedelta(hours=1),
-    )
-    return new_event(data, complaint_id=cid, source="/test/router")
+    return events.assigned(cid, tracking_of(cid), t0=T0)
 
 
 def follow_up(cid: str) -> Envelope[Any]:
-    data = FollowUpPosted(
-        opd_code="dpupr",
-        text="Lokasi sudah ditinjau.",
-        kind=FollowUpKind.SUBSTANTIVE,
-        posted_at=T0 + timedelta(hours=5),
-    )
-    return new_event(data, complaint_id=cid, source="/test/opd")
+    return events.follow_up(cid, t0=T0)
 
 
 def resolved(cid: str) -> Envelope[Any]:
-    data = ComplaintResolved(
-        opd_code="dpupr", resolution="Jalan sudah ditambal.", resolved_at=T0 + timedelta(days=1)
-    )
-    return new_event(data, complaint_id=cid, source="/test/opd")
+    return events.resolved(cid, hours=24, t0=T0)
 
 
 def send(topic: str, event: Envelope[Any]) -> None:
@@ -113,7 +80,7 @@ def status_of(cases: Any, cid: str, status: str) -> dict[str, Any] | None:
 
 def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any) -> None:
     cid = str(ULID())
-    tracking = f"ADU-{cid[-6:]}"
+    tracking = tracking_of(cid)
     with sla_worker(run):
         # Each topic is ordered only within itself: wait for each step before the next topic.
         send(run.received, received(cid))

@@ -9,13 +9,13 @@ from typing import Any
 
 import faust
 import pymongo.errors
-from sla_events import REPORTER, assigned, follow_up, received, resolved
 
 from services.sla.app import SlaApp, create_app
 from services.sla.config import Settings
 from services.sla.view import CaseDocument
 from shared import headers
 from shared.events import CaseResolved, Envelope, decode, encode
+from tests.support.events import REPORTER, assigned, follow_up, received, resolved
 
 CID = "01JAGENT000000000000000001"
 Sent = list[tuple[str, bytes | None, bytes, dict[str, bytes]]]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sla_events import T0, assigned, follow_up, received, resolved
 
 from services.sla.case import Case, Status
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply
 from shared.events import Envelope, FollowUpKind, decode, encode
+from tests.support.events import T0, assigned, follow_up, received, resolved
 
 CID = "01JCASE0000000000000000001"
 

@@ -1,4 +1,5 @@
-"""Building the lifecycle events of one complaint for sla tests."""
+"""The lifecycle events of one complaint (received, assigned, follow-up, resolved), for the sla's
+unit and integration tests. Times count from `t0`: the fixed T0 unless a test passes its own."""
 
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 REPORTER = Reporter(name="Siti Rahayu", phone="081234567890", nik="3578014501900001")
 
 
-def received(cid: str, tracking: str = "ADU-0001", **over: Any) -> Envelope[Any]:
-    """A ComplaintReceived with a reporter block."""
+def received(
+    cid: str, tracking: str = "ADU-0001", *, t0: datetime = T0, **over: Any
+) -> Envelope[Any]:
+    """A ComplaintReceived at `t0` with a reporter block; `over` replaces payload fields."""
     fields: dict[str, Any] = {
         "tracking_number": tracking,
         "channel": Channel.WHATSAPP,
         "channel_ref": f"wa-{cid}",
-        "received_at": T0,
+        "received_at": t0,
         "title": "Jalan berlubang",
         "body": "Jalan di depan pasar berlubang besar, hubungi saya di 081234567890.",
         "location": Location(text="Pasar Wonokromo", region_code="35.78"),
@@ -40,7 +43,7 @@ def received(cid: str, tracking: str = "ADU-0001", **over: Any) -> Envelope[Any]
         "entry": Entry(connector_id="wa-gw"),
     }
     fields.update(over)
-    return new_event(ComplaintReceived(**fields), complaint_id=cid, source="intake", time=T0)
+    return new_event(ComplaintReceived(**fields), complaint_id=cid, source="intake", time=t0)
 
 
 def assigned(
@@ -50,35 +53,41 @@ def assigned(
     opd: str = "dpupr",
     triage: bool = False,
     hours: int = 1,
+    t0: datetime = T0,
 ) -> Envelope[Any]:
-    """A ComplaintAssigned `hours` after T0."""
+    """A ComplaintAssigned `hours` after `t0`."""
     data = ComplaintAssigned(
         tracking_number=tracking,
         opd_code=opd,
         triage=triage,
         ruleset_version="2025.1",
         deadline_class=Classification.PENGADUAN,
-        assigned_at=T0 + timedelta(hours=hours),
+        assigned_at=t0 + timedelta(hours=hours),
     )
     return new_event(data, complaint_id=cid, source="router")
 
 
 def follow_up(
-    cid: str, *, kind: FollowUpKind = FollowUpKind.SUBSTANTIVE, hours: int = 5, opd: str = "dpupr"
+    cid: str,
+    *,
+    kind: FollowUpKind = FollowUpKind.SUBSTANTIVE,
+    hours: int = 5,
+    opd: str = "dpupr",
+    t0: datetime = T0,
 ) -> Envelope[Any]:
-    """A FollowUpPosted `hours` after T0."""
+    """A FollowUpPosted `hours` after `t0`."""
     data = FollowUpPosted(
         opd_code=opd,
         text="Tim sudah meninjau lokasi.",
         kind=kind,
-        posted_at=T0 + timedelta(hours=hours),
+        posted_at=t0 + timedelta(hours=hours),
     )
     return new_event(data, complaint_id=cid, source="opd")
 
 
-def resolved(cid: str, *, hours: int = 48, opd: str = "dpupr") -> Envelope[Any]:
-    """A ComplaintResolved `hours` after T0."""
+def resolved(cid: str, *, hours: int = 48, opd: str = "dpupr", t0: datetime = T0) -> Envelope[Any]:
+    """A ComplaintResolved `hours` after `t0`."""
     data = ComplaintResolved(
-        opd_code=opd, resolution="Jalan sudah ditambal.", resolved_at=T0 + timedelta(hours=hours)
+        opd_code=opd, resolution="Jalan sudah ditambal.", resolved_at=t0 + timedelta(hours=hours)
     )
     return new_event(data, complaint_id=cid, source="opd")
