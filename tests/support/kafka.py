@@ -1,4 +1,5 @@
-"""Kafka helpers for tests: send raw records to a topic, read back what it holds, see commits.
+"""Kafka helpers for tests: send records or events to a topic, read back what it holds, see
+the commits of a consumer group.
 
 Two readers, both from the start of every partition and without a consumer group:
   read_records(bootstrap, topic, count)      at least `count` records (maybe more);
@@ -15,6 +16,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
+from shared.events import Envelope, encode
 from tests.support.wait import WaitTimeout, wait_until
 
 Key = str | bytes | None
@@ -35,6 +37,12 @@ def send_records(
             producer.send(topic, key=raw_key, value=value).get(timeout=timeout)
     finally:
         producer.close()
+
+
+def send_events(bootstrap: str, topic: str, *events: Envelope[Any]) -> None:
+    """Send encoded event envelopes in this order, each keyed by its subject (the complaint id),
+    as the services key them."""
+    send_records(bootstrap, topic, [(event.subject, encode(event)) for event in events])
 
 
 def read_records(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> list[Any]:

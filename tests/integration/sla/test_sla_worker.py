@@ -23,9 +23,9 @@ from sla_support import (
 from ulid import ULID
 
 from shared import headers
-from shared.events import CaseResolved, Envelope, decode, encode
+from shared.events import CaseResolved, Envelope, decode
 from tests.support import events
-from tests.support.kafka import committed_offsets, read_to_end, send_records
+from tests.support.kafka import committed_offsets, read_to_end, send_events, send_records
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -69,10 +69,6 @@ def resolved(cid: str) -> Envelope[Any]:
     return events.resolved(cid, hours=24, t0=T0)
 
 
-def send(topic: str, event: Envelope[Any]) -> None:
-    send_records(BOOTSTRAP, topic, [(event.subject, encode(event))])
-
-
 def status_of(cases: Any, cid: str, status: str) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = cases.find_one({"_id": cid, "status": status})
     return doc
@@ -83,13 +79,13 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
     tracking = tracking_of(cid)
     with sla_worker(run):
         # Each topic is ordered only within itself: wait for each step before the next topic.
-        send(run.received, received(cid))
+        send_events(BOOTSTRAP, run.received, received(cid))
         wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
-        send(run.assigned, assigned(cid))
+        send_events(BOOTSTRAP, run.assigned, assigned(cid))
         wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
-        send(run.updates, follow_up(cid))
+        send_events(BOOTSTRAP, run.updates, follow_up(cid))
         resolution = resolved(cid)
-        send(run.updates, resolution)
+        send_events(BOOTSTRAP, run.updates, resolution)
         view = wait_until(
             lambda: status_of(cases, cid, "resolved"), timeout=30, message="case resolved"
         )
@@ -116,8 +112,8 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         assert missing.status_code == 404 and "ADU-NOPE" in missing.json()["detail"]
 
         # A redelivery is ignored; a second resolution with a new id is rejected.
-        send(run.updates, resolution)
-        send(run.updates, resolved(cid))
+        send_events(BOOTSTRAP, run.updates, resolution)
+        send_events(BOOTSTRAP, run.updates, resolved(cid))
         rejected = read_to_end(BOOTSTRAP, run.updates + ".dlq", at_least=1)
         assert len(rejected) == 1
         reason = dict(rejected[0].headers)
@@ -135,7 +131,7 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         # Poison on the received topic is parked with its reason; the next good event applies.
         send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
         other = str(ULID())
-        send(run.received, received(other))
+        send_events(BOOTSTRAP, run.received, received(other))
         wait_until(
             lambda: status_of(cases, other, "received"),
             timeout=30,
@@ -158,9 +154,9 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
 def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     cid = str(ULID())
     with sla_worker(run):
-        send(run.received, received(cid))
+        send_events(BOOTSTRAP, run.received, received(cid))
         wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
-        send(run.assigned, assigned(cid))
+        send_events(BOOTSTRAP, run.assigned, assigned(cid))
         wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
     # Acks are manual: the finished events' offsets were committed on the way out.
     committed = committed_offsets(BOOTSTRAP, run.app_id)
@@ -171,7 +167,7 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     # The view is only an output: drop it, so whatever comes back came from the table.
     cases.delete_many({})
     with sla_worker(run):
-        send(run.updates, follow_up(cid))
+        send_events(BOOTSTRAP, run.updates, follow_up(cid))
         view = wait_until(
             lambda: status_of(cases, cid, "in_progress"), timeout=30, message="follow-up applied"
         )
