@@ -146,6 +146,7 @@ def create_app(
         heartbeat.beat()
 
     live = {"loop": _alive(heartbeat, agent, settings.live_max_age_s)}
+    ready = {**ready, "worker": _worker_ready(app)}
     register_views(app, repository=repository, live=live, ready=ready)
     return SlaApp(app=app, table=table, agent=agent, handler=handler, heartbeat=heartbeat)
 
@@ -170,6 +171,17 @@ async def _stop_without_ack(app: faust.App, exc: Exception) -> None:
     log.critical("cannot dead-letter a record, stopping the worker", exc_info=exc)
     await app.crash(exc)
     await asyncio.Event().wait()
+
+
+def _worker_ready(app: faust.App) -> Check:
+    """Ready once the table is recovered and no rebalance is under way: records that arrive
+    earlier wait in Kafka, and the web server (up first) must not say ready before that."""
+
+    def check() -> None:
+        if app.rebalancing or not app.tables.recovery.completed.is_set():  # type: ignore[attr-defined]
+            raise RuntimeError("recovering the cases table or rebalancing")
+
+    return check
 
 
 def _alive(heartbeat: Heartbeat, agent: Any, max_age_s: float) -> Check:
