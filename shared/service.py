@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
 
 from shared.config import ServiceSettings
 from shared.health import Check, HealthServer, KafkaCheck, liveness
@@ -68,14 +72,34 @@ def build_consume_service(
     return ConsumeService(loop, {"kafka": kafka_check, **(ready or {})}, close)
 
 
+def loop_liveness(service: ConsumeService, max_age_s: float = 30.0) -> dict[str, Check]:
+    """The liveness check of a consume service: its loop went round within `max_age_s`."""
+    return {"loop": liveness(lambda: service.loop.last_iteration, max_age_s)}
+
+
 def run_consume_service(
-    service: ConsumeService, *, host: str, port: int, live_max_age_s: float = 30.0
+    service: ConsumeService,
+    *,
+    host: str,
+    port: int,
+    live_max_age_s: float = 30.0,
+    http_app: FastAPI | None = None,
 ) -> int:
-    """Serve health on `host:port`, run the loop until SIGTERM/SIGINT, then close; return the
-    process exit code (non-zero when Kafka stayed away, so the supervisor restarts us)."""
+    """Serve HTTP on `host:port`, run the loop until SIGTERM/SIGINT, then close; return the
+    process exit code (non-zero when Kafka stayed away, so the supervisor restarts us).
+
+    Without `http_app` the HTTP server is /livez, /readyz and /metrics alone; a service with an
+    API passes its ASGI app (which serves those three too), run by uvicorn in a thread beside
+    the loop: uvicorn leaves signals to the main thread, where the loop handles them.
+    """
     loop = service.loop
-    live = {"loop": liveness(lambda: loop.last_iteration, live_max_age_s)}
-    health = HealthServer(host, port, live=live, ready=service.ready)
+    if http_app is None:
+        live = loop_liveness(service, live_max_age_s)
+        health: HealthServer | _ThreadedUvicorn = HealthServer(
+            host, port, live=live, ready=service.ready
+        )
+    else:
+        health = _ThreadedUvicorn(http_app, host, port)
     health.start()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -93,3 +117,21 @@ def run_consume_service(
     finally:
         health.stop()
         service.close()  # the loop committed its last finished batch; flush and let go
+
+
+class _ThreadedUvicorn:
+    """An ASGI app served by uvicorn in a background thread."""
+
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+
+    def start(self) -> None:
+        """Serve in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the requests under way and stop."""
+        self._server.should_exit = True
+        self._thread.join(timeout=10)

@@ -11,14 +11,13 @@ cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
 LOGS="$ROOT/.local/logs"
 PIDS="$ROOT/.local/run"
-mkdir -p "$LOGS" "$PIDS" "$ROOT/.local/sla"
+mkdir -p "$LOGS" "$PIDS"
 
 # Local-only credentials: the demo connector's API key and the LAPOR! contract server's token.
 export INTAKE_API_KEYS=${INTAKE_API_KEYS:-'{"demo-web": "demo-key"}'}
 export LAPOR_TOKEN=${LAPOR_TOKEN:-local-dev-token}
 export PUBLISHER_LAPOR__TOKEN=${PUBLISHER_LAPOR__TOKEN:-$LAPOR_TOKEN}
 export PUBLISHER_LAPOR__BASE_URL=${PUBLISHER_LAPOR__BASE_URL:-http://127.0.0.1:8081}
-export SLA_DATA_DIR=${SLA_DATA_DIR:-$ROOT/.local/sla}
 
 # name|command|readiness URL
 PROCESSES=(

@@ -1,1 +1,1 @@
-"""sla: the case state machine (faust-streaming), the case view in MongoDB and the status API."""
+"""sla: the case state machine (state in MongoDB), the public case view and the status API."""

@@ -64,7 +64,7 @@ class TimelineEntry(BaseModel):
 
 
 class Case(BaseModel):
-    """The sla's state of one complaint (the value of the `cases` table). No reporter identity."""
+    """The sla's state of one complaint (a `case_state` document). No reporter identity."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -104,12 +104,12 @@ class Case(BaseModel):
         return self.channel is not None and self.received_at is not None
 
     def to_state(self) -> dict[str, Any]:
-        """Return the JSON-serialisable form kept in the faust table."""
+        """Return the JSON-serialisable form stored in Mongo."""
         return self.model_dump(mode="json")
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Case:
-        """Rebuild a case from its table form."""
+        """Rebuild a case from its stored form."""
         return cls.model_validate(state)
 
 

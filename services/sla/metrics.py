@@ -11,7 +11,7 @@ from services.sla.case import Case
 
 CASES = Gauge(
     "sla_cases",
-    "Cases held by this worker (its table partitions), by status and OPD.",
+    "Cases by status and OPD, counted at start-up and kept by this worker since.",
     ["status", "opd"],
 )
 TIME_TO_FIRST_FOLLOW_UP = Histogram(
@@ -22,8 +22,7 @@ TIME_TO_FIRST_FOLLOW_UP = Histogram(
 )
 EVENTS = Counter(
     "sla_events_total",
-    "Events the case agent finished, by type and outcome "
-    "(applied, duplicate, rejected, poison, failed).",
+    "Events the sla finished, by type and outcome (applied, duplicate, rejected).",
     ["event_type", "outcome"],
 )
 
@@ -47,9 +46,9 @@ def track_case(previous: Case | None, case: Case) -> None:
 
 
 def reset_cases(cases: Iterable[Case]) -> None:
-    """Set the case gauge from the table's contents (after a restore or a rebalance)."""
+    """Set the case gauge from every stored case (at start-up)."""
     tally = Tally((case.status, case.opd_code or NO_OPD) for case in cases)
-    CASES.clear()  # drop buckets of partitions this worker no longer holds
+    CASES.clear()
     for (status, opd), count in tally.items():
         CASES.labels(status, opd).set(count)
 

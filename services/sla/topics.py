@@ -7,11 +7,6 @@ from services.sla.config import Settings
 from shared.kafka.admin import TopicSpec, ensure_topics
 
 
-def changelog_topic(settings: Settings) -> str:
-    """Return the name faust gives the `cases` table's changelog."""
-    return f"{settings.app_id}-cases-changelog"
-
-
 def sla_topic_specs(settings: Settings) -> list[TopicSpec]:
     """Return the sla's topics: sources with their dead-letter twins, and the resolved topic."""
     n, rf = settings.topic_partitions, settings.topic_replication_factor

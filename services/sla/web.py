@@ -1,63 +1,53 @@
-"""HTTP on faust's web server: the citizen's status API, /livez, /readyz and /metrics."""
+"""The sla's HTTP API: the citizen's status by tracking number, /livez, /readyz, /metrics."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
+from typing import Any
 
-import faust
-from faust.web import Request, Response, View
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.sla.repository import CaseRepository
-from services.sla.view import to_status_read
+from services.sla.view import CaseStatusRead, to_status_read
 from shared.health import Check, run_checks
 
 
-def register_views(
-    app: faust.App,
-    *,
-    repository: CaseRepository,
-    live: Mapping[str, Check],
-    ready: Mapping[str, Check],
-) -> None:
-    """Add the sla's pages to `app`'s web server."""
+def create_web_app(
+    views: CaseRepository, *, live: Mapping[str, Check], ready: Mapping[str, Check]
+) -> FastAPI:
+    """Build the HTTP app over the case view; no route returns personal data."""
+    app = FastAPI(title="Aduan sla", description="Where a complaint stands.")
 
-    @app.page("/v1/cases/{tracking_number}")
-    class CaseStatus(View):
-        """Where a complaint stands, by tracking number; no personal data."""
+    @app.get(
+        "/v1/cases/{tracking_number}",
+        response_model=CaseStatusRead,
+        responses={404: {"description": "No case has this tracking number."}},
+    )
+    async def case_status(tracking_number: str) -> Any:
+        doc = await run_in_threadpool(views.by_tracking_number, tracking_number)
+        if doc is None:
+            detail = f"no case with tracking number {tracking_number!r}"
+            return JSONResponse({"detail": detail}, status_code=404)
+        return to_status_read(doc)
 
-        async def get(self, request: Request, tracking_number: str) -> Response:
-            doc = await asyncio.to_thread(repository.by_tracking_number, tracking_number)
-            if doc is None:
-                return self.json(
-                    {"detail": f"no case with tracking number {tracking_number!r}"}, status=404
-                )
-            return self.json(to_status_read(doc).model_dump(mode="json"))
+    @app.get("/livez", include_in_schema=False)
+    def livez() -> Response:
+        return _verdict(*run_checks(live))
 
-    @app.page("/livez")
-    class Livez(View):
-        """Live while the worker's loop and agent are running."""
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> Response:  # sync: FastAPI runs it in a worker thread
+        return _verdict(*run_checks(ready))
 
-        async def get(self, request: Request) -> Response:
-            return _verdict(self, *run_checks(live))
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.page("/readyz")
-    class Readyz(View):
-        """Ready when Mongo and Kafka answer (blocking clients: run in a thread)."""
-
-        async def get(self, request: Request) -> Response:
-            return _verdict(self, *await asyncio.to_thread(run_checks, ready))
-
-    @app.page("/metrics")
-    class Metrics(View):
-        """Prometheus exposition."""
-
-        async def get(self, request: Request) -> Response:
-            # aiohttp refuses a charset in `content_type`; the header carries it whole.
-            return self.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    return app
 
 
-def _verdict(view: View, ok: bool, verdicts: dict[str, str]) -> Response:
+def _verdict(ok: bool, verdicts: dict[str, str]) -> Response:
     body = {"status": "ok" if ok else "fail", "checks": verdicts}
-    return view.json(body, status=200 if ok else 503)
+    return JSONResponse(body, status_code=200 if ok else 503)

@@ -23,11 +23,10 @@ MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 
 @dataclass(frozen=True)
 class SlaRun:
-    """One test's topics, app id (consumer group), database, data dir, log file and web port."""
+    """One test's topics, consumer group, database, log file and web port."""
 
     uid: str
     port: int
-    data_dir: Path
     log: Path
 
     @property
@@ -47,7 +46,7 @@ class SlaRun:
         return f"t-{self.uid}.complaints.resolved"
 
     @property
-    def app_id(self) -> str:
+    def group_id(self) -> str:
         return f"sla-test-{self.uid}"
 
     @property
@@ -60,21 +59,20 @@ class SlaRun:
 
     def topics(self) -> list[str]:
         sources = [self.received, self.assigned, self.updates, self.resolved]
-        return [*sources, *(t + ".dlq" for t in sources), f"{self.app_id}-cases-changelog"]
+        return [*sources, *(t + ".dlq" for t in sources)]
 
     def env(self) -> dict[str, str]:
         return {
             "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
             "MONGODB_URI": MONGODB_URI,
-            "SLA_APP_ID": self.app_id,
+            "SLA_GROUP_ID": self.group_id,
             "SLA_TOPIC_RECEIVED": self.received,
             "SLA_TOPIC_ASSIGNED": self.assigned,
             "SLA_TOPIC_UPDATES": self.updates,
             "SLA_TOPIC_RESOLVED": self.resolved,
             "SLA_MONGODB_DATABASE": self.database,
             "SLA_HTTP_PORT": str(self.port),
-            "SLA_DATA_DIR": str(self.data_dir),
-            "SLA_MONGO_BACKOFF_S": "0.05",
+            "SLA_RETRY_BASE_S": "0.05",
         }
 
 
@@ -84,7 +82,6 @@ def sla_run(tmp_path: Path) -> Iterator[SlaRun]:
     run = SlaRun(
         uid=str(ULID()).lower(),
         port=free_port(),
-        data_dir=tmp_path / "sla-data",
         log=tmp_path / "sla.log",  # every start of the worker in this test appends to it
     )
     sources = [run.received, run.assigned, run.updates, run.resolved]

@@ -1,5 +1,6 @@
 """`python -m services.sla` against real Kafka and FerretDB: the lifecycle of one complaint, the
-status API, CaseResolved once, dead-lettering, and the table restored after a restart."""
+status API, CaseResolved once, dead-lettering, state kept across restarts, and no record lost
+when records arrive while the worker restarts."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from sla_support import (
     SlaRun,
     sla_run,
     sla_worker,
-    start_worker,
 )
 from ulid import ULID
 
 from shared import headers
 from shared.events import CaseResolved, Envelope, decode
+from shared.kafka.admin import TopicSpec, ensure_topics
 from tests.support import events
 from tests.support.kafka import committed_offsets, read_to_end, send_events, send_records
+from tests.support.processes import ServiceProcess
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.integration
@@ -119,14 +121,17 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         reason = dict(rejected[0].headers)
         assert reason[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
         assert b"already resolved" in reason[headers.DLQ_ERROR_MESSAGE]
-        emitted = read_to_end(BOOTSTRAP, run.resolved, at_least=1)
-        assert len(emitted) == 1
-        event = decode(emitted[0].value)
-        assert isinstance(event.data, CaseResolved)
-        assert emitted[0].key == cid.encode()
-        assert event.correlation_id == resolution.correlation_id
-        assert event.data.case_version == 1 and event.data.tracking_number == tracking
-        assert NAME.encode() not in emitted[0].value and PHONE.encode() not in emitted[0].value
+        # The redelivered resolution sends the CaseResolved again (its first send may have died
+        # with a crash); both are the same publication, which the publisher's ledger keeps once.
+        emitted = read_to_end(BOOTSTRAP, run.resolved, at_least=2)
+        assert len(emitted) == 2
+        for record in emitted:
+            event = decode(record.value)
+            assert isinstance(event.data, CaseResolved)
+            assert record.key == cid.encode()
+            assert event.correlation_id == resolution.correlation_id
+            assert event.data.case_version == 1 and event.data.tracking_number == tracking
+            assert NAME.encode() not in record.value and PHONE.encode() not in record.value
 
         # Poison on the received topic is parked with its reason; the next good event applies.
         send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
@@ -158,13 +163,13 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
         wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
         send_events(BOOTSTRAP, run.assigned, assigned(cid))
         wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
-    # Acks are manual: the finished events' offsets were committed on the way out.
-    committed = committed_offsets(BOOTSTRAP, run.app_id)
+    # The finished events' offsets were committed on the way out.
+    committed = committed_offsets(BOOTSTRAP, run.group_id)
     assert {tp.topic for tp, offset in committed.items() if offset > 0} == {
         run.received,
         run.assigned,
     }
-    # The view is only an output: drop it, so whatever comes back came from the table.
+    # The view is only an output: drop it, so whatever comes back came from the stored state.
     cases.delete_many({})
     with sla_worker(run):
         send_events(BOOTSTRAP, run.updates, follow_up(cid))
@@ -178,12 +183,40 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     assert read_to_end(BOOTSTRAP, run.updates + ".dlq") == []
 
 
-def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
-    run: SlaRun,
+def test_records_arriving_while_the_worker_restarts_are_all_applied(
+    run: SlaRun, cases: Any
 ) -> None:
+    # faust-streaming 0.15 lost such records (fetched during table recovery, then skipped):
+    # the reason the sla now runs on the shared consume loop with its state in MongoDB.
+    first = str(ULID())
+    with sla_worker(run):
+        send_events(BOOTSTRAP, run.received, received(first))
+        wait_until(lambda: status_of(cases, first, "received"), timeout=30, message="first case")
+    others = [str(ULID()) for _ in range(6)]
+    worker = ServiceProcess.start(
+        "sla",
+        ["-m", "services.sla"],
+        log=run.log,
+        env=run.env(),
+        ready_url=f"{run.base_url}/readyz",
+    )
+    try:
+        for cid in others:  # while the new worker starts and joins the group
+            send_events(BOOTSTRAP, run.received, received(cid))
+        wait_until(
+            lambda: all(status_of(cases, cid, "received") for cid in others),
+            timeout=60,
+            message="every case sent during the restart",
+        )
+    finally:
+        assert worker.stop(timeout=60) == 0
+
+
+def test_a_record_that_cannot_be_dead_lettered_is_held_not_lost(run: SlaRun) -> None:
     admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    with start_worker(run, SLA_PRODUCER_REQUEST_TIMEOUT_S="3") as worker:
-        # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked.
+    with sla_worker(run) as worker:
+        # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked:
+        # the loop keeps it uncommitted and tries again, rather than acknowledging it.
         admin.delete_topics([run.received + ".dlq"])
         wait_until(
             lambda: run.received + ".dlq" not in admin.list_topics(),
@@ -191,13 +224,16 @@ def test_record_that_cannot_be_dead_lettered_stops_the_worker_unacknowledged(
             message="dlq deleted",
         )
         send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
-        assert worker.wait(timeout=60) != 0
-    admin.close()
-    committed = committed_offsets(BOOTSTRAP, run.app_id)
-    assert all(offset <= 0 for tp, offset in committed.items() if tp.topic == run.received), (
-        committed
-    )
-    # Once the dead-letter topic is back, the restarted worker parks the record it did not ack.
-    with sla_worker(run):
+        wait_until(
+            lambda: "batch failed, rewinding" in run.log.read_text(),
+            timeout=60,
+            message="the failed dead-letter send noticed",
+        )
+        committed = committed_offsets(BOOTSTRAP, run.group_id)
+        assert all(o <= 0 for tp, o in committed.items() if tp.topic == run.received), committed
+        assert worker.popen.poll() is None, "the worker keeps running"
+        # Once the dead-letter topic is back, the record is parked and the offset moves on.
+        ensure_topics(BOOTSTRAP, [TopicSpec(run.received + ".dlq", 3)])
         parked = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1, timeout=60)
-    assert [r.value for r in parked] == [b"{not json"]
+        assert [r.value for r in parked] == [b"{not json"]
+    admin.close()
