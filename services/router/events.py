@@ -13,7 +13,7 @@ from shared.events import (
     follow,
 )
 
-SOURCE = "aduan/router"
+SOURCE = "/aduan/router"
 
 
 def fields_of(complaint: ComplaintReceived) -> ComplaintFields:
