@@ -87,5 +87,5 @@ test: install lint typecheck infra-install infra-up rules-test ## everything: li
 bench: infra-up ## throughput benchmarks (python -m bench)
 	$(PYTHON) -m bench
 
-run: infra-up ## run the four services locally (stop with `make down`)
+run: install infra-install ## provision, start everything, run the demo; Ctrl-C or `make down` stops it
 	deploy/local/run.sh
