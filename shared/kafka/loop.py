@@ -189,8 +189,10 @@ class ConsumeLoop(Generic[T]):
         """Go back to the batch's first records so they are processed again, not skipped."""
         self._pending = []
         log.warning("batch failed, rewinding", extra={"error": str(exc)})
+        assigned = self._consumer.assignment()
         for tp, records in batch.items():
-            self._consumer.seek(tp, records[0].offset)
+            if tp in assigned:  # a rebalance may have moved it: its new owner starts over
+                self._consumer.seek(tp, records[0].offset)
         self._fail_if_gone_too_long()
 
     def _probe_when_idle(self) -> None:
