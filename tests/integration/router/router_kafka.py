@@ -1,30 +1,21 @@
-"""Kafka helpers for the router's integration tests: per-test topics and received events.
-
-(The shared tests/conftest.py fixtures did not exist when these were written.)
-"""
+"""Helpers for the router's integration tests: one test's topics and group, received events."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kafka import KafkaAdminClient
-from ulid import ULID
-
 from shared.events import Channel, ComplaintReceived, Entry, Location, Reporter, encode, new_event
-from shared.kafka.admin import TopicSpec, ensure_topics
+from shared.topics import dead_letter
 
-BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 OPD_CODES = ("triage", "dinkes", "dishub", "dpupr", "disdik", "dlh", "dispendukcapil")
 
 
 @dataclass(frozen=True)
 class RouterTopics:
-    """One test's topics and consumer group."""
+    """One test's Kafka address, topics and consumer group."""
 
+    bootstrap: str
     received: str
     assigned: str
     opd_template: str
@@ -35,31 +26,7 @@ class RouterTopics:
 
     @property
     def dlq(self) -> str:
-        return self.received + ".dlq"
-
-    def all(self) -> list[str]:
-        return [self.received, self.dlq, self.assigned, *(self.opd(c) for c in OPD_CODES)]
-
-
-@contextmanager
-def router_topics() -> Iterator[RouterTopics]:
-    """Create unique topics for one test and delete them afterwards."""
-    uid = str(ULID()).lower()
-    topics = RouterTopics(
-        received=f"t-{uid}.complaints.received",
-        assigned=f"t-{uid}.complaints.assigned",
-        opd_template=f"t-{uid}.opd.{{code}}",
-        group=f"router-test-{uid}",
-    )
-    ensure_topics(BOOTSTRAP, [TopicSpec(name, partitions=3) for name in topics.all()])
-    try:
-        yield topics
-    finally:
-        admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-        try:
-            admin.delete_topics(topics.all())
-        finally:
-            admin.close()
+        return dead_letter(self.received)
 
 
 def received_event(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from router_kafka import BOOTSTRAP, RouterTopics, received_event, router_topics
+from router_kafka import RouterTopics, received_event
 
 from services.router.config import Settings
 from services.router.service import build_service, build_store
@@ -31,12 +31,6 @@ def _by_key(records: list[Any]) -> dict[bytes, Any]:
     return {r.key: decode(r.value).data for r in records}
 
 
-@pytest.fixture
-def topics() -> Iterator[RouterTopics]:
-    with router_topics() as t:
-        yield t
-
-
 def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
     return Settings(
         received_topic=topics.received,
@@ -46,7 +40,7 @@ def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
         rules_file=rules_file,
         opd_file=CONFIG / "opd.yaml",
         rules_check_interval_s=0,
-        kafka=KafkaSettings(bootstrap_servers=BOOTSTRAP),
+        kafka=KafkaSettings(bootstrap_servers=topics.bootstrap),
     )
 
 
@@ -64,7 +58,7 @@ def run_router(run_in_background: Callable[..., ConsumeService]) -> StartRouter:
 def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: StartRouter) -> None:
     good = received_event("c-road", "Jln rusakkk dan berlubang di depan pasar", region="35.78")
     send_records(
-        BOOTSTRAP,
+        topics.bootstrap,
         topics.received,
         [
             ("c-road", good),
@@ -76,7 +70,7 @@ def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: St
     run_router(_settings(topics, CONFIG / "rules.yaml"))
 
     assigned = {
-        r.key.decode(): decode(r.value) for r in read_records(BOOTSTRAP, topics.assigned, 3)
+        r.key.decode(): decode(r.value) for r in read_records(topics.bootstrap, topics.assigned, 3)
     }
     assert set(assigned) == {"c-road", "c-health", "c-none"}
     road = assigned["c-road"]
@@ -91,21 +85,21 @@ def test_routes_dispatches_and_dead_letters(topics: RouterTopics, run_router: St
     assert isinstance(none, ComplaintAssigned)
     assert (none.opd_code, none.triage, none.rule_id) == ("triage", True, None)
 
-    [road_out] = read_to_end(BOOTSTRAP, topics.opd("dpupr"), at_least=1)
+    [road_out] = read_to_end(topics.bootstrap, topics.opd("dpupr"), at_least=1)
     road_dispatched = decode(road_out.value).data
     assert isinstance(road_dispatched, ComplaintDispatched)
     assert road_dispatched.complaint.reporter is not None  # not anonymous: the OPD sees who
     assert road_dispatched.assignment == road.data
 
-    [health_out] = read_to_end(BOOTSTRAP, topics.opd("dinkes"), at_least=1)
+    [health_out] = read_to_end(topics.bootstrap, topics.opd("dinkes"), at_least=1)
     health = decode(health_out.value).data
     assert isinstance(health, ComplaintDispatched)
     assert health.complaint.anonymous and health.complaint.reporter is None
     assert b"3578010101900001" not in health_out.value and b"Budi" not in health_out.value
-    [triage_out] = read_to_end(BOOTSTRAP, topics.opd("triage"), at_least=1)
+    [triage_out] = read_to_end(topics.bootstrap, topics.opd("triage"), at_least=1)
     assert triage_out.key == b"c-none"
 
-    [dead] = read_to_end(BOOTSTRAP, topics.dlq, at_least=1)
+    [dead] = read_to_end(topics.bootstrap, topics.dlq, at_least=1)
     assert dead.value == b"{not an event"
     meta = dict(dead.headers)
     assert meta[headers.DLQ_SOURCE_TOPIC] == topics.received.encode()
@@ -119,20 +113,22 @@ def test_rules_reload_without_restart(
     rules = tmp_path / "rules.yaml"
     shutil.copy(CONFIG / "rules.yaml", rules)
     run_router(_settings(topics, rules))
-    send_records(BOOTSTRAP, topics.received, [("c-1", received_event("c-1", "sampah menumpuk"))])
-    first = decode(read_records(BOOTSTRAP, topics.assigned, 1)[0].value).data
+    send_records(
+        topics.bootstrap, topics.received, [("c-1", received_event("c-1", "sampah menumpuk"))]
+    )
+    first = decode(read_records(topics.bootstrap, topics.assigned, 1)[0].value).data
     assert isinstance(first, ComplaintAssigned) and first.opd_code == "dlh"
 
     rules.write_text("version: broken\nrules: [{id: x, then: {opd: nowhere}}]\n")
-    send_records(BOOTSTRAP, topics.received, [("c-2", received_event("c-2", "sampah lagi"))])
-    second = _by_key(read_records(BOOTSTRAP, topics.assigned, 2))[b"c-2"]
+    send_records(topics.bootstrap, topics.received, [("c-2", received_event("c-2", "sampah lagi"))])
+    second = _by_key(read_records(topics.bootstrap, topics.assigned, 2))[b"c-2"]
     assert isinstance(second, ComplaintAssigned)
     assert (second.opd_code, second.ruleset_version) == ("dlh", first.ruleset_version)
 
     rules.write_text("version: v-next\nrules: [{id: semua, then: {opd: dishub}}]\n")
     send_records(
-        BOOTSTRAP, topics.received, [("c-3", received_event("c-3", "sampah lagi dan lagi"))]
+        topics.bootstrap, topics.received, [("c-3", received_event("c-3", "sampah lagi dan lagi"))]
     )
-    third = _by_key(read_records(BOOTSTRAP, topics.assigned, 3))[b"c-3"]
+    third = _by_key(read_records(topics.bootstrap, topics.assigned, 3))[b"c-3"]
     assert isinstance(third, ComplaintAssigned)
     assert (third.opd_code, third.ruleset_version) == ("dishub", "v-next")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from router_kafka import BOOTSTRAP, RouterTopics, received_event, router_topics
+from router_kafka import RouterTopics, received_event
 
 from shared.events import ComplaintAssigned, decode
 from tests.support.kafka import read_records, send_records
@@ -17,17 +16,11 @@ from tests.support.processes import ROOT, ServiceProcess, free_port
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def topics() -> Iterator[RouterTopics]:
-    with router_topics() as t:
-        yield t
-
-
 def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+        "KAFKA_topics.bootstrap_SERVERS": topics.bootstrap,
         "ROUTER_HTTP_PORT": str(port),
         "ROUTER_RECEIVED_TOPIC": topics.received,
         "ROUTER_ASSIGNED_TOPIC": topics.assigned,
@@ -47,8 +40,8 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
         assert httpx.get(f"{base}/livez").status_code == 200
 
         event = received_event("c-p", "lampu merah mati total")
-        send_records(BOOTSTRAP, topics.received, [("c-p", event)])
-        assigned = decode(read_records(BOOTSTRAP, topics.assigned, 1)[0].value).data
+        send_records(topics.bootstrap, topics.received, [("c-p", event)])
+        assigned = decode(read_records(topics.bootstrap, topics.assigned, 1)[0].value).data
         assert isinstance(assigned, ComplaintAssigned) and assigned.opd_code == "dishub"
         metrics = httpx.get(f"{base}/metrics").text
         assert 'router_decisions_total{opd="dishub",outcome="assigned"} 1.0' in metrics

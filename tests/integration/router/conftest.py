@@ -1,0 +1,32 @@
+"""Fixtures for the router's integration tests: Kafka from tests/conftest.py's `infra`, and per
+test its own received topic (with its .dlq twin), assigned and opd.<code> topics and group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from router_kafka import OPD_CODES, RouterTopics
+
+from shared.topics import COMPLAINTS_ASSIGNED, COMPLAINTS_RECEIVED, opd_topic
+from tests.support.infra import Infra
+
+
+@pytest.fixture
+def topics(
+    infra: Infra, new_topics: Callable[..., dict[str, str]], new_group: Callable[[], str]
+) -> RouterTopics:
+    """Fresh topics and a consumer group for this test; the topics are deleted afterwards."""
+    received = new_topics(COMPLAINTS_RECEIVED)[COMPLAINTS_RECEIVED]
+    # One call, one suffix: every opd.<code> topic fits one template.
+    flow = new_topics(COMPLAINTS_ASSIGNED, *map(opd_topic, OPD_CODES), dead_letter=False)
+    suffix = flow[COMPLAINTS_ASSIGNED].removeprefix(COMPLAINTS_ASSIGNED)
+    result = RouterTopics(
+        bootstrap=infra.kafka_bootstrap,
+        received=received,
+        assigned=flow[COMPLAINTS_ASSIGNED],
+        opd_template=opd_topic("{code}") + suffix,
+        group=new_group(),
+    )
+    assert all(result.opd(code) == flow[opd_topic(code)] for code in OPD_CODES)
+    return result
