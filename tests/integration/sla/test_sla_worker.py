@@ -4,22 +4,14 @@ when records arrive while the worker restarts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from kafka import KafkaAdminClient
-from pymongo import MongoClient
-from sla_support import (
-    BOOTSTRAP,
-    MONGODB_URI,
-    SlaRun,
-    sla_run,
-    sla_worker,
-)
+from sla_support import SlaRun, sla_worker
 from ulid import ULID
 
 from shared import headers
@@ -35,18 +27,6 @@ pytestmark = pytest.mark.integration
 NAME, PHONE, NIK = events.REPORTER.name, events.REPORTER.phone, events.REPORTER.nik
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 BODY = "Jalan di depan pasar berlubang besar."
-
-
-@pytest.fixture
-def run(tmp_path: Path) -> Iterator[SlaRun]:
-    with sla_run(tmp_path) as r:
-        yield r
-
-
-@pytest.fixture
-def cases(run: SlaRun) -> Iterator[Any]:
-    with MongoClient(MONGODB_URI, tz_aware=True) as client:
-        yield client[run.database]["cases"]
 
 
 def tracking_of(cid: str) -> str:
@@ -81,13 +61,13 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
     tracking = tracking_of(cid)
     with sla_worker(run):
         # Each topic is ordered only within itself: wait for each step before the next topic.
-        send_events(BOOTSTRAP, run.received, received(cid))
+        send_events(run.kafka_bootstrap, run.received, received(cid))
         wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
-        send_events(BOOTSTRAP, run.assigned, assigned(cid))
+        send_events(run.kafka_bootstrap, run.assigned, assigned(cid))
         wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
-        send_events(BOOTSTRAP, run.updates, follow_up(cid))
+        send_events(run.kafka_bootstrap, run.updates, follow_up(cid))
         resolution = resolved(cid)
-        send_events(BOOTSTRAP, run.updates, resolution)
+        send_events(run.kafka_bootstrap, run.updates, resolution)
         view = wait_until(
             lambda: status_of(cases, cid, "resolved"), timeout=30, message="case resolved"
         )
@@ -114,16 +94,16 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         assert missing.status_code == 404 and "ADU-NOPE" in missing.json()["detail"]
 
         # A redelivery is ignored; a second resolution with a new id is rejected.
-        send_events(BOOTSTRAP, run.updates, resolution)
-        send_events(BOOTSTRAP, run.updates, resolved(cid))
-        rejected = read_to_end(BOOTSTRAP, run.updates + ".dlq", at_least=1)
+        send_events(run.kafka_bootstrap, run.updates, resolution)
+        send_events(run.kafka_bootstrap, run.updates, resolved(cid))
+        rejected = read_to_end(run.kafka_bootstrap, run.updates + ".dlq", at_least=1)
         assert len(rejected) == 1
         reason = dict(rejected[0].headers)
         assert reason[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
         assert b"already resolved" in reason[headers.DLQ_ERROR_MESSAGE]
         # The redelivered resolution sends the CaseResolved again (its first send may have died
         # with a crash); both are the same publication, which the publisher's ledger keeps once.
-        emitted = read_to_end(BOOTSTRAP, run.resolved, at_least=2)
+        emitted = read_to_end(run.kafka_bootstrap, run.resolved, at_least=2)
         assert len(emitted) == 2
         for record in emitted:
             event = decode(record.value)
@@ -134,15 +114,15 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
             assert NAME.encode() not in record.value and PHONE.encode() not in record.value
 
         # Poison on the received topic is parked with its reason; the next good event applies.
-        send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
+        send_records(run.kafka_bootstrap, run.received, [("poison", b"{not json")])
         other = str(ULID())
-        send_events(BOOTSTRAP, run.received, received(other))
+        send_events(run.kafka_bootstrap, run.received, received(other))
         wait_until(
             lambda: status_of(cases, other, "received"),
             timeout=30,
             message="next good event applied",
         )
-        poison = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1)
+        poison = read_to_end(run.kafka_bootstrap, run.received + ".dlq", at_least=1)
         assert len(poison) == 1 and poison[0].value == b"{not json"
         dlq = dict(poison[0].headers)
         assert dlq[headers.DLQ_SOURCE_TOPIC] == run.received.encode()
@@ -159,12 +139,12 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
 def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     cid = str(ULID())
     with sla_worker(run):
-        send_events(BOOTSTRAP, run.received, received(cid))
+        send_events(run.kafka_bootstrap, run.received, received(cid))
         wait_until(lambda: status_of(cases, cid, "received"), timeout=30, message="case received")
-        send_events(BOOTSTRAP, run.assigned, assigned(cid))
+        send_events(run.kafka_bootstrap, run.assigned, assigned(cid))
         wait_until(lambda: status_of(cases, cid, "assigned"), timeout=30, message="case assigned")
     # The finished events' offsets were committed on the way out.
-    committed = committed_offsets(BOOTSTRAP, run.group_id)
+    committed = committed_offsets(run.kafka_bootstrap, run.group_id)
     assert {tp.topic for tp, offset in committed.items() if offset > 0} == {
         run.received,
         run.assigned,
@@ -172,7 +152,7 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     # The view is only an output: drop it, so whatever comes back came from the stored state.
     cases.delete_many({})
     with sla_worker(run):
-        send_events(BOOTSTRAP, run.updates, follow_up(cid))
+        send_events(run.kafka_bootstrap, run.updates, follow_up(cid))
         view = wait_until(
             lambda: status_of(cases, cid, "in_progress"), timeout=30, message="follow-up applied"
         )
@@ -180,7 +160,7 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     assert view["title"] == "Jalan berlubang"
     assert view["received_at"] == T0
     assert [e["status"] for e in view["timeline"]] == ["received", "assigned", "in_progress"]
-    assert read_to_end(BOOTSTRAP, run.updates + ".dlq") == []
+    assert read_to_end(run.kafka_bootstrap, run.updates + ".dlq") == []
 
 
 def test_records_arriving_while_the_worker_restarts_are_all_applied(
@@ -190,7 +170,7 @@ def test_records_arriving_while_the_worker_restarts_are_all_applied(
     # the reason the sla now runs on the shared consume loop with its state in MongoDB.
     first = str(ULID())
     with sla_worker(run):
-        send_events(BOOTSTRAP, run.received, received(first))
+        send_events(run.kafka_bootstrap, run.received, received(first))
         wait_until(lambda: status_of(cases, first, "received"), timeout=30, message="first case")
     others = [str(ULID()) for _ in range(6)]
     worker = ServiceProcess.start(
@@ -202,7 +182,7 @@ def test_records_arriving_while_the_worker_restarts_are_all_applied(
     )
     try:
         for cid in others:  # while the new worker starts and joins the group
-            send_events(BOOTSTRAP, run.received, received(cid))
+            send_events(run.kafka_bootstrap, run.received, received(cid))
         wait_until(
             lambda: all(status_of(cases, cid, "received") for cid in others),
             timeout=60,
@@ -213,8 +193,8 @@ def test_records_arriving_while_the_worker_restarts_are_all_applied(
 
 
 def test_a_record_that_cannot_be_dead_lettered_is_held_not_lost(run: SlaRun) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    with sla_worker(run) as worker:
+    admin = KafkaAdminClient(bootstrap_servers=run.kafka_bootstrap)
+    with closing(admin), sla_worker(run) as worker:
         # With the dead-letter topic gone (auto-creation is off) the poison cannot be parked:
         # the loop keeps it uncommitted and tries again, rather than acknowledging it.
         admin.delete_topics([run.received + ".dlq"])
@@ -223,17 +203,16 @@ def test_a_record_that_cannot_be_dead_lettered_is_held_not_lost(run: SlaRun) -> 
             timeout=30,
             message="dlq deleted",
         )
-        send_records(BOOTSTRAP, run.received, [("poison", b"{not json")])
+        send_records(run.kafka_bootstrap, run.received, [("poison", b"{not json")])
         wait_until(
             lambda: "batch failed, rewinding" in run.log.read_text(),
             timeout=60,
             message="the failed dead-letter send noticed",
         )
-        committed = committed_offsets(BOOTSTRAP, run.group_id)
+        committed = committed_offsets(run.kafka_bootstrap, run.group_id)
         assert all(o <= 0 for tp, o in committed.items() if tp.topic == run.received), committed
         assert worker.popen.poll() is None, "the worker keeps running"
         # Once the dead-letter topic is back, the record is parked and the offset moves on.
-        ensure_topics(BOOTSTRAP, [TopicSpec(run.received + ".dlq", 3)])
-        parked = read_to_end(BOOTSTRAP, run.received + ".dlq", at_least=1, timeout=60)
+        ensure_topics(run.kafka_bootstrap, [TopicSpec(run.received + ".dlq", 3)])
+        parked = read_to_end(run.kafka_bootstrap, run.received + ".dlq", at_least=1, timeout=60)
         assert [r.value for r in parked] == [b"{not json"]
-    admin.close()
