@@ -1,35 +1,26 @@
-"""Fixtures for publisher integration tests: real Kafka, FerretDB and the LAPOR! contract
-server as a real process. Every test gets its own topics, consumer group, database and
-contract server."""
+"""Fixtures for publisher integration tests: Kafka and FerretDB from tests/conftest.py's
+`infra`, and the LAPOR! contract server as a real process. Every test gets its own topics,
+consumer group, database and contract server."""
 
 from __future__ import annotations
 
 import signal
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaAdminClient
-from publisher_support import (
-    BOOTSTRAP,
-    MONGODB_URI,
-    TOKEN,
-    Env,
-    LaporServer,
-    PublisherFactory,
-)
+from publisher_support import TOKEN, Env, LaporServer, PublisherFactory
 from pydantic import SecretStr
 from pymongo import MongoClient
 
 from services.publisher.app import build
 from services.publisher.config import LaporSettings, Settings
 from shared.config import KafkaSettings
-from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.service import ConsumeService
-from shared.topics import dead_letter
+from shared.topics import COMPLAINTS_RESOLVED
+from tests.support.infra import Infra
 from tests.support.processes import ServiceProcess, free_port
 
 
@@ -55,22 +46,21 @@ def lapor_server(tmp_path: Path) -> Iterator[LaporServer]:
 
 
 @pytest.fixture
-def env() -> Iterator[Env]:
-    """Create this test's topic and its .dlq twin; drop them and the database afterwards."""
-    suffix = uuid.uuid4().hex[:10]
-    names = Env(f"test.resolved.{suffix}", f"test-publisher-{suffix}", f"test_pub_{suffix}")
-    ensure_topics(
-        BOOTSTRAP, TopicSpec(names.topic, partitions=3, dead_letter=True).with_dead_letter()
+def env(
+    infra: Infra,
+    new_topics: Callable[..., dict[str, str]],
+    new_group: Callable[[], str],
+    new_db: Callable[[], str],
+) -> Env:
+    """This test's topic (with its .dlq twin), group and database; the topics and the database
+    are removed afterwards."""
+    return Env(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongodb_uri=infra.mongodb_uri,
+        topic=new_topics(COMPLAINTS_RESOLVED)[COMPLAINTS_RESOLVED],
+        group=new_group(),
+        database=new_db(),
     )
-    yield names
-    admin = KafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    try:
-        admin.delete_topics([names.topic, dead_letter(names.topic)])
-    finally:
-        admin.close()
-    mongo: MongoClient[dict[str, Any]] = MongoClient(MONGODB_URI)
-    mongo.drop_database(names.database)
-    mongo.close()
 
 
 @pytest.fixture
@@ -83,8 +73,9 @@ def start_publisher(
         settings = Settings(
             input_topic=env.topic,
             consumer_group=env.group,
+            mongodb_uri=env.mongodb_uri,
             mongodb_database=env.database,
-            kafka=KafkaSettings(bootstrap_servers=BOOTSTRAP),
+            kafka=KafkaSettings(bootstrap_servers=env.kafka_bootstrap),
             lapor=LaporSettings(
                 base_url=lapor_server.base_url, token=SecretStr(TOKEN), read_timeout_s=5, **lapor
             ),
@@ -100,6 +91,6 @@ def start_publisher(
 @pytest.fixture
 def ledger(env: Env) -> Iterator[Any]:
     """The test database's ledger collection, read directly."""
-    mongo: MongoClient[dict[str, Any]] = MongoClient(MONGODB_URI, tz_aware=True)
+    mongo: MongoClient[dict[str, Any]] = MongoClient(env.mongodb_uri, tz_aware=True)
     yield mongo[env.database]["ledger"]
     mongo.close()

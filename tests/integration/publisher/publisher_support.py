@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +11,6 @@ import httpx
 from shared.service import ConsumeService
 from tests.support.kafka import committed_offsets
 
-BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 TOKEN = "integration-token"  # the contract server's token in these tests
 
 PublisherFactory = Callable[..., ConsumeService]
@@ -21,8 +18,11 @@ PublisherFactory = Callable[..., ConsumeService]
 
 @dataclass
 class Env:
-    """One test's names: topic (with .dlq twin), consumer group, database."""
+    """One test's Kafka and MongoDB addresses and names: topic (with .dlq twin), consumer group,
+    database."""
 
+    kafka_bootstrap: str
+    mongodb_uri: str
     topic: str
     group: str
     database: str
@@ -45,7 +45,7 @@ class LaporServer:
         self.http.post("/_contract/faults", json=faults).raise_for_status()
 
 
-def committed(group: str, topic: str) -> int:
-    """Return the sum of the group's committed offsets on `topic`."""
-    offsets = committed_offsets(BOOTSTRAP, group)
-    return sum(offset for tp, offset in offsets.items() if tp.topic == topic)
+def committed(env: Env) -> int:
+    """Return the sum of the test's group's committed offsets on its topic."""
+    offsets = committed_offsets(env.kafka_bootstrap, env.group)
+    return sum(offset for tp, offset in offsets.items() if tp.topic == env.topic)

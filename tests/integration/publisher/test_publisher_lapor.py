@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from publisher_support import BOOTSTRAP, Env, LaporServer, PublisherFactory, committed
+from publisher_support import Env, LaporServer, PublisherFactory, committed
 from ulid import ULID
 
 from shared.events import CaseResolved, Envelope, new_event
@@ -59,7 +59,7 @@ def sends(outcome: str) -> float:
 
 
 def dlq_headers(env: Env) -> dict[str, str]:
-    (record,) = read_to_end(BOOTSTRAP, env.topic + ".dlq", at_least=1)
+    (record,) = read_to_end(env.kafka_bootstrap, env.topic + ".dlq", at_least=1)
     return {k: v.decode() for k, v in record.headers}
 
 
@@ -71,7 +71,7 @@ def test_resolved_case_reaches_lapor_once_and_the_ledger_says_sent(
 ) -> None:
     runtime = start_publisher()
     event = resolved_event()
-    send_events(BOOTSTRAP, env.topic, event)
+    send_events(env.kafka_bootstrap, env.topic, event)
 
     wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, message="ledger sent")
 
@@ -100,9 +100,9 @@ def test_the_same_case_delivered_three_times_is_one_lapor_record(
     event = resolved_event()
     reemitted = resolved_event(event.subject)  # same case, new event id: sla emitted it again
     skipped_before = sends("skipped_duplicate")
-    send_events(BOOTSTRAP, env.topic, event, event, reemitted)
+    send_events(env.kafka_bootstrap, env.topic, event, event, reemitted)
 
-    wait_until(lambda: committed(env.group, env.topic) == 3, timeout=30, message="3 commits")
+    wait_until(lambda: committed(env) == 3, timeout=30, message="3 commits")
 
     assert len(lapor_server.complaints()) == 1
     assert state_of(ledger, event) == "sent"
@@ -118,7 +118,7 @@ def test_two_503s_are_retried_and_the_case_sent_once(
     lapor_server.faults(fail_next=2, status=503)
     start_publisher()
     event = resolved_event()
-    send_events(BOOTSTRAP, env.topic, event)
+    send_events(env.kafka_bootstrap, env.topic, event)
 
     wait_until(lambda: state_of(ledger, event) == "sent", timeout=30, message="ledger sent")
 
@@ -140,7 +140,7 @@ def test_a_422_marks_the_ledger_failed_and_dead_letters_with_the_reason(
     lapor_server.faults(fail_next=1, status=422)
     start_publisher()
     event = resolved_event()
-    send_events(BOOTSTRAP, env.topic, event)
+    send_events(env.kafka_bootstrap, env.topic, event)
 
     headers = dlq_headers(env)
 
@@ -162,7 +162,7 @@ def test_an_opd_without_a_lapor_id_fails_without_calling_lapor(
 ) -> None:
     start_publisher()
     event = resolved_event(opd_code="dinsos")
-    send_events(BOOTSTRAP, env.topic, event)
+    send_events(env.kafka_bootstrap, env.topic, event)
 
     headers = dlq_headers(env)
 
@@ -180,7 +180,7 @@ def test_the_breaker_stops_calls_while_lapor_is_down(
     lapor_server.faults(fail_next=1000, status=503)
     start_publisher(breaker_failure_threshold=2, breaker_cooldown_s=600)
     event = resolved_event()
-    send_events(BOOTSTRAP, env.topic, event)
+    send_events(env.kafka_bootstrap, env.topic, event)
 
     headers = dlq_headers(env)
 
