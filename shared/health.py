@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import orjson
+from fastapi import APIRouter, Response
 from kafka import KafkaAdminClient
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import MongoClient
@@ -31,6 +32,46 @@ def run_checks(checks: Mapping[str, Check]) -> tuple[bool, dict[str, str]]:
         except Exception as exc:  # any failure is a "not ready" with its reason
             verdicts[name] = f"{type(exc).__name__}: {exc}"[:300]
     return all(v == "ok" for v in verdicts.values()), verdicts
+
+
+def verdict(checks: Mapping[str, Check], advisory: Collection[str] = ()) -> tuple[int, bytes]:
+    """Run the checks; return the HTTP status and JSON body of a /livez or /readyz answer.
+
+    Advisory checks are reported but do not decide (e.g. intake keeps taking complaints into
+    its outbox while Kafka is away, if its operators want it kept in the load balancer).
+    """
+    _, verdicts = run_checks(checks)
+    ok = all(v == "ok" for name, v in verdicts.items() if name not in advisory)
+    body = orjson.dumps({"status": "ok" if ok else "fail", "checks": verdicts})
+    return (200 if ok else 503), body
+
+
+def health_routes(
+    *,
+    live: Callable[[], Mapping[str, Check]],
+    ready: Callable[[], Mapping[str, Check]],
+    advisory: Collection[str] = (),
+) -> APIRouter:
+    """/livez, /readyz and /metrics for a FastAPI service. The checks are asked for at request
+    time, so they may be built later (in a lifespan); routes are sync, so FastAPI runs the
+    blocking checks in a worker thread."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/livez")
+    def livez() -> Response:
+        status, body = verdict(live())
+        return Response(body, status_code=status, media_type="application/json")
+
+    @router.get("/readyz")
+    def readyz() -> Response:
+        status, body = verdict(ready(), advisory)
+        return Response(body, status_code=status, media_type="application/json")
+
+    @router.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
 
 
 def mongo_check(client: MongoClient[Any]) -> Check:
@@ -115,9 +156,8 @@ def _handler_class(
             if self.path == "/metrics":
                 self._reply(200, generate_latest(), CONTENT_TYPE_LATEST)
             elif self.path in ("/livez", "/readyz"):
-                ok, verdicts = run_checks(live if self.path == "/livez" else ready)
-                body = orjson.dumps({"status": "ok" if ok else "fail", "checks": verdicts})
-                self._reply(200 if ok else 503, body, "application/json")
+                status, body = verdict(live if self.path == "/livez" else ready)
+                self._reply(status, body, "application/json")
             else:
                 self._reply(404, b'{"detail":"not found"}', "application/json")
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-import orjson
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
 from kafka import KafkaProducer
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ulid import ULID
 
 from services.intake.adapters import ADAPTERS
@@ -25,7 +21,7 @@ from services.intake.config import Settings
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
-from shared.health import KafkaCheck, mongo_check, run_checks
+from shared.health import Check, KafkaCheck, health_routes, liveness, mongo_check
 from shared.kafka.producer import idempotent_producer
 from shared.mongo import database, mongo_client
 
@@ -96,28 +92,11 @@ def _producer(settings: Settings) -> KafkaProducer:
 
 
 def _add_health(app: FastAPI, settings: Settings) -> None:
-    @app.get("/livez", include_in_schema=False)
-    def livez(request: Request) -> Response:
-        age = time.monotonic() - request.app.state.relay.last_iteration
-        ok = age <= settings.live_max_age_s
-        verdict = "ok" if ok else f"relay loop last advanced {age:.0f}s ago"
-        return _json(
-            200 if ok else 503, {"status": "ok" if ok else "fail", "checks": {"relay": verdict}}
-        )
+    def live() -> dict[str, Check]:
+        relay = app.state.relay
+        return {"relay": liveness(lambda: relay.last_iteration, settings.live_max_age_s)}
 
-    @app.get("/readyz", include_in_schema=False)
-    def readyz(request: Request) -> Response:
-        # A sync route: FastAPI runs it in a worker thread, so slow checks block no request.
-        checks = dict(request.app.state.ready_checks)
-        _, verdicts = run_checks(checks)
-        deciding = [name for name in verdicts if name != "kafka" or settings.ready_requires_kafka]
-        ok = all(verdicts[name] == "ok" for name in deciding)
-        return _json(200 if ok else 503, {"status": "ok" if ok else "fail", "checks": verdicts})
-
-    @app.get("/metrics", include_in_schema=False)
-    def metrics_endpoint() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    advisory = () if settings.ready_requires_kafka else ("kafka",)
+    app.include_router(
+        health_routes(live=live, ready=lambda: app.state.ready_checks, advisory=advisory)
+    )

@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse
 
 from services.sla.repository import CaseRepository
 from services.sla.view import CaseStatusRead, to_status_read
-from shared.health import Check, run_checks
+from shared.health import Check, health_routes
 
 
 def create_web_app(
@@ -33,21 +32,5 @@ def create_web_app(
             return JSONResponse({"detail": detail}, status_code=404)
         return to_status_read(doc)
 
-    @app.get("/livez", include_in_schema=False)
-    def livez() -> Response:
-        return _verdict(*run_checks(live))
-
-    @app.get("/readyz", include_in_schema=False)
-    def readyz() -> Response:  # sync: FastAPI runs it in a worker thread
-        return _verdict(*run_checks(ready))
-
-    @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
+    app.include_router(health_routes(live=lambda: live, ready=lambda: ready))
     return app
-
-
-def _verdict(ok: bool, verdicts: dict[str, str]) -> Response:
-    body = {"status": "ok" if ok else "fail", "checks": verdicts}
-    return JSONResponse(body, status_code=200 if ok else 503)
