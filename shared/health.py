@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import orjson
@@ -124,51 +123,3 @@ def liveness(last_iteration: Callable[[], float], max_age_s: float) -> Check:
             raise RuntimeError(f"loop last advanced {age:.0f}s ago")
 
     return check
-
-
-class HealthServer:
-    """/livez, /readyz and /metrics on a small threaded HTTP server beside a consume loop."""
-
-    def __init__(
-        self, host: str, port: int, *, live: Mapping[str, Check], ready: Mapping[str, Check]
-    ):
-        handler = _handler_class(live, ready)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="health", daemon=True
-        )
-
-    def start(self) -> None:
-        """Serve in the background."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        self._server.shutdown()
-        self._server.server_close()
-
-
-def _handler_class(
-    live: Mapping[str, Check], ready: Mapping[str, Check]
-) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/metrics":
-                self._reply(200, generate_latest(), CONTENT_TYPE_LATEST)
-            elif self.path in ("/livez", "/readyz"):
-                status, body = verdict(live if self.path == "/livez" else ready)
-                self._reply(status, body, "application/json")
-            else:
-                self._reply(404, b'{"detail":"not found"}', "application/json")
-
-        def _reply(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("health request: " + format, *args)
-
-    return Handler

@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.config import ServiceSettings
-from shared.health import Check, HealthServer, KafkaCheck, liveness
+from shared.health import Check, KafkaCheck, health_routes, liveness
 from shared.kafka.consumer import manual_commit_consumer
 from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoing
 from shared.kafka.producer import idempotent_producer
@@ -89,18 +89,16 @@ def run_consume_service(
     process exit code (non-zero when Kafka stayed away, so the supervisor restarts us).
 
     Without `http_app` the HTTP server is /livez, /readyz and /metrics alone; a service with an
-    API passes its ASGI app (which serves those three too), run by uvicorn in a thread beside
-    the loop: uvicorn leaves signals to the main thread, where the loop handles them.
+    API passes its app (which serves those three too). uvicorn runs it in a thread beside the
+    loop and leaves signals to the main thread, where the loop handles them.
     """
     loop = service.loop
     if http_app is None:
         live = loop_liveness(service, live_max_age_s)
-        health: HealthServer | _ThreadedUvicorn = HealthServer(
-            host, port, live=live, ready=service.ready
-        )
-    else:
-        health = _ThreadedUvicorn(http_app, host, port)
-    health.start()
+        http_app = FastAPI()
+        http_app.include_router(health_routes(live=lambda: live, ready=lambda: service.ready))
+    http = _ThreadedUvicorn(http_app, host, port)
+    http.start()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping", extra={"signal": signal.Signals(signum).name})
@@ -115,7 +113,7 @@ def run_consume_service(
         log.critical("exiting: %s", exc)
         return EXIT_KAFKA_UNAVAILABLE
     finally:
-        health.stop()
+        http.stop()
         service.close()  # the loop committed its last finished batch; flush and let go
 
 
