@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -15,8 +14,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import MongoClient
 
 from shared.config import KafkaSettings
-
-log = logging.getLogger(__name__)
 
 Check = Callable[[], None]  # returns when healthy, raises with the reason otherwise
 
