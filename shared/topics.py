@@ -14,11 +14,6 @@ OPD_TRIAGE: Final = "opd.triage"
 DLQ_SUFFIX: Final = ".dlq"
 
 
-def intake_raw(channel: str) -> str:
-    """Return the topic a channel's connector writes raw events to."""
-    return f"intake.raw.{channel}"
-
-
 def opd_topic(opd_code: str) -> str:
     """Return the topic an OPD's systems subscribe to."""
     return f"opd.{opd_code}"

@@ -177,22 +177,3 @@ class CaseResolved(Payload):
     resolution: NonEmpty
     follow_ups: list[FollowUpPosted] = Field(default_factory=list)
     case_version: int = Field(ge=1, description="Bumped on every reopen; part of the publish key.")
-
-
-__all__ = [
-    "Attachment",
-    "CaseResolved",
-    "Channel",
-    "Classification",
-    "ComplaintAssigned",
-    "ComplaintDispatched",
-    "ComplaintReceived",
-    "ComplaintResolved",
-    "Entry",
-    "FollowUpKind",
-    "FollowUpPosted",
-    "Location",
-    "Payload",
-    "Priority",
-    "Reporter",
-]
