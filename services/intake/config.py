@@ -6,7 +6,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
-from shared.topics import COMPLAINTS_RECEIVED
 
 
 class Settings(ServiceSettings):
@@ -22,7 +21,6 @@ class Settings(ServiceSettings):
     api_keys: dict[str, SecretStr] = Field(default_factory=dict)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     collection: str = "intake_complaints"
-    received_topic: str = COMPLAINTS_RECEIVED
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)

@@ -10,6 +10,7 @@ from services.router.cli import add_explain_parser, run_explain
 from services.router.config import Settings
 from services.router.loading import ConfigFileError
 from services.router.service import build_service, build_store
+from shared.kafka.admin import existing_topics
 from shared.logs import configure_logging
 from shared.service import run_consume_service
 
@@ -21,13 +22,13 @@ def serve(settings: Settings) -> int:
     """Run the consumer until SIGTERM; return the exit code."""
     configure_logging(settings.service_name, settings.log_level)
     try:
-        store = build_store(settings)
+        store = build_store(settings, lambda: existing_topics(settings.kafka))
     except ConfigFileError as exc:
         log.critical("cannot start: %s", exc)
         return EXIT_BAD_CONFIG
     service = build_service(settings, store)
     log.info(
-        "router starting", extra={"topic": settings.received_topic, "group": settings.group_id}
+        "router starting", extra={"topic": settings.topics.received, "group": settings.group_id}
     )
     return run_consume_service(service, host=settings.http_host, port=settings.http_port)
 

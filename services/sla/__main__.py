@@ -7,7 +7,6 @@ import sys
 
 from services.sla.config import Settings
 from services.sla.service import build
-from services.sla.topics import ensure_sla_topics
 from shared.logs import configure_logging
 from shared.service import run_consume_service
 
@@ -18,14 +17,12 @@ def main() -> int:
     """Start the sla; return the exit code (3 when Kafka stayed away)."""
     settings = Settings()
     configure_logging(settings.service_name, settings.log_level)
-    ensure_sla_topics(settings)
     sla = build(settings)
     log.info("sla starting", extra={"group": settings.group_id, "port": settings.http_port})
     return run_consume_service(
         sla.service,
         host=settings.http_host,
         port=settings.http_port,
-        live_max_age_s=settings.live_max_age_s,
         http_app=sla.web,
     )
 
