@@ -41,7 +41,7 @@ def dependency_of(exc: BaseException) -> str | None:
     """Return the name of the dependency `exc` says is unavailable, or None when it does not."""
     if isinstance(exc, TransientError):
         return exc.dependency
-    if isinstance(exc, _MONGO_AWAY | pymongo.errors.NetworkTimeout):
+    if isinstance(exc, (*_MONGO_AWAY, pymongo.errors.NetworkTimeout)):
         return MONGO
     if isinstance(exc, KafkaError):
         return KAFKA
