@@ -57,7 +57,7 @@ class Pipeline:
             "INTAKE_HTTP_PORT": str(self.ports["intake"]),
             "INTAKE_API_KEYS": f'{{"e2e-connector": "{API_KEY}"}}',
             "INTAKE_MONGODB_DATABASE": self.database,
-            "INTAKE_RECEIVED_TOPIC": t["complaints.received"],
+            "INTAKE_TOPICS__RECEIVED": t["complaints.received"],
             "ROUTER_HTTP_PORT": str(self.ports["router"]),
             "ROUTER_GROUP_ID": f"router-{suffix}",
             "ROUTER_RECEIVED_TOPIC": t["complaints.received"],
