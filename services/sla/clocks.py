@@ -173,14 +173,18 @@ def _state(
         AlertLevel.ESCALATED: span.limit_days + grace,
     }
     levels = policy.levels.get(span.clock, ALL_LEVELS)
-    at = {level: _when_used(calendar, span.start, pauses, amounts[level]) for level in levels}
+    due = _when_used(calendar, span.start, pauses, span.limit_days)
+    at = {AlertLevel.OVERDUE: due}  # reached at the due time; computed once
+    for level in levels:
+        if level not in at:
+            at[level] = _when_used(calendar, span.start, pauses, amounts[level])
     open_pause = next((p.start for p in pauses if p.end is None), None)
     return ClockState(
         complaint_id=case.complaint_id,
         clock=span.clock,
         start=span.start,
         limit_days=span.limit_days,
-        due=_when_used(calendar, span.start, pauses, span.limit_days),
+        due=due,
         stopped_at=span.stop,
         paused_since=open_pause,
         paused_days=_paused_days(calendar, span, pauses, now),
