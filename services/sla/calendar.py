@@ -205,6 +205,7 @@ class Calendars:
 
     def __init__(self, config: CalendarConfig) -> None:
         self.config = config
+        self._specs = {code.replace(".", ""): spec for code, spec in config.regions.items()}
         self._built: dict[str, WorkingCalendar] = {}
         self._lock = threading.Lock()
 
@@ -217,10 +218,6 @@ class Calendars:
                 return self._calendar(key, spec, zone_for_region(key))
         zone = zone_for_region(digits)
         return self._calendar(f"default:{zone}", self.config.default, zone)
-
-    @property
-    def _specs(self) -> dict[str, RegionCalendar]:
-        return {code.replace(".", ""): spec for code, spec in self.config.regions.items()}
 
     def _calendar(self, key: str, spec: RegionCalendar, zone: str) -> WorkingCalendar:
         found = self._built.get(key)

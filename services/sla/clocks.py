@@ -166,30 +166,33 @@ def _state(
     case: ClockInput, span: _Span, policy: ClockPolicy, calendar: WorkingCalendar, now: datetime
 ) -> ClockState:
     pauses = _pauses(case, span)
-    share, grace = policy.at_risk_share, policy.escalation_grace_days
-    amounts = {
-        AlertLevel.AT_RISK: span.limit_days * share,
-        AlertLevel.OVERDUE: span.limit_days,
-        AlertLevel.ESCALATED: span.limit_days + grace,
-    }
-    levels = policy.levels.get(span.clock, ALL_LEVELS)
-    due = _when_used(calendar, span.start, pauses, span.limit_days)
-    at = {AlertLevel.OVERDUE: due}  # reached at the due time; computed once
-    for level in levels:
-        if level not in at:
-            at[level] = _when_used(calendar, span.start, pauses, amounts[level])
-    open_pause = next((p.start for p in pauses if p.end is None), None)
+    at = _level_instants(span, pauses, policy, calendar)
     return ClockState(
         complaint_id=case.complaint_id,
         clock=span.clock,
         start=span.start,
         limit_days=span.limit_days,
-        due=due,
+        due=at[AlertLevel.OVERDUE],
         stopped_at=span.stop,
-        paused_since=open_pause,
+        paused_since=next((p.start for p in pauses if p.end is None), None),
         paused_days=_paused_days(calendar, span, pauses, now),
-        alerts=tuple(AlertPoint(level, at[level]) for level in levels),
+        alerts=tuple(
+            AlertPoint(level, at[level]) for level in policy.levels.get(span.clock, ALL_LEVELS)
+        ),
     )
+
+
+def _level_instants(
+    span: _Span, pauses: Sequence[Postponement], policy: ClockPolicy, calendar: WorkingCalendar
+) -> dict[AlertLevel, datetime | None]:
+    """When each level is reached; `overdue` (the due time) always, the others when alerted."""
+    amounts = {
+        AlertLevel.AT_RISK: span.limit_days * policy.at_risk_share,
+        AlertLevel.OVERDUE: span.limit_days,
+        AlertLevel.ESCALATED: span.limit_days + policy.escalation_grace_days,
+    }
+    wanted = {AlertLevel.OVERDUE, *policy.levels.get(span.clock, ALL_LEVELS)}
+    return {level: _when_used(calendar, span.start, pauses, amounts[level]) for level in wanted}
 
 
 def _pauses(case: ClockInput, span: _Span) -> list[Postponement]:
