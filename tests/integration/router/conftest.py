@@ -10,9 +10,9 @@ from router_kafka import OPD_CODES, RouterTopics
 
 from shared.config import Topics
 from shared.topics import COMPLAINTS_ASSIGNED, COMPLAINTS_RECEIVED
+from tests.support.infra import Infra
 
 opd_topic = Topics().opd
-from tests.support.infra import Infra
 
 
 @pytest.fixture
