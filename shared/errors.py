@@ -8,7 +8,7 @@ by operators, not only by the data's owner, so every error that leaves a service
 
 from __future__ import annotations
 
-from pydantic_core import ValidationError
+from pydantic import ValidationError
 
 _MAX_LEN = 2000
 

@@ -1,4 +1,5 @@
-"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka."""
+"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka;
+`... replay-dlq` sends dead letters back to `complaints.received`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from services.router.config import Settings
 from services.router.loading import ConfigFileError
 from services.router.service import build_service, build_store
 from shared.kafka.admin import existing_topics
+from shared.kafka.replay import add_replay_parser, run_replay
 from shared.logs import configure_logging
 from shared.service import run_consume_service
 
@@ -39,10 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="command")
     subparsers.add_parser("serve", help="run the consumer (the default)")
     add_explain_parser(subparsers)
+    add_replay_parser(subparsers)
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "explain":
         return run_explain(args, settings, subparsers.choices["explain"])
+    if args.command == "replay-dlq":
+        return run_replay(args, settings.kafka, [settings.topics.received])
     return serve(settings)
 
 
