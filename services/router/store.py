@@ -36,6 +36,7 @@ class RulesStore:
         self._rules: RuleSet | None = None
         self._stamp: tuple[int, ...] | None = None
         self._checked_at = float("-inf")
+        self._last_error = "not read yet"
 
     def current(self) -> RuleSet:
         """Return the rule set in use, reloading first when the files changed; raise
@@ -46,7 +47,7 @@ class RulesStore:
                 self._checked_at = now
                 self._reload_if_changed()
             if self._rules is None:
-                raise ConfigFileError("no valid rule set loaded yet")
+                raise ConfigFileError(f"no valid rule set loaded yet: {self._last_error}")
             return self._rules
 
     def ready_check(self) -> None:
@@ -69,6 +70,7 @@ class RulesStore:
                 self._check(directory)
             rules = load_rules(self._files[0], directory)
         except ConfigFileError as exc:
+            self._last_error = str(exc)
             metrics.rules_rejected()
             kept = self._rules.version if self._rules else None
             log.error(
