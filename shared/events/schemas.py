@@ -1,11 +1,19 @@
 """JSON Schema export of every event version, and the backward-compatibility rule they obey.
 
-`python -m shared.events.schemas` rewrites `shared/events/schemas/*.json`; a unit test fails when
-the committed schemas are stale or when a change would stop old events from parsing.
+Two sets of files:
+  schemas/<type>.v<N>.json         the current models, rewritten by `python -m shared.events.schemas`
+                                   (documentation for connector teams; optional additions show here)
+  schemas/frozen/<type>.v<N>.json  each (type, version) as it was released, written once by
+                                   `python -m shared.events.schemas --freeze` and never again;
+                                   FROZEN.sha256 pins their bytes.
+Unit tests check the models against every frozen file (no breaking change, `breaking_changes`)
+and fail when a frozen file was edited: regenerating cannot let a breaking change pass. A
+breaking change is a new version (a new entry in `EVENT_TYPES`), frozen in its turn.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +23,8 @@ import orjson
 from shared.events.registry import ENVELOPE_CLASSES, type_of
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+FROZEN_DIR = SCHEMA_DIR / "frozen"
+FROZEN_HASHES = FROZEN_DIR / "FROZEN.sha256"
 
 
 def current_schemas() -> dict[str, dict[str, Any]]:
@@ -75,13 +85,42 @@ def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
     written = []
     for name, schema in current_schemas().items():
         path = directory / name
-        path.write_bytes(
-            orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
-        )
+        path.write_bytes(_dump(schema))
         written.append(path)
     return written
 
 
+def freeze_new_versions(directory: Path = FROZEN_DIR) -> list[Path]:
+    """Freeze the versions not frozen yet (never touching a frozen one); return the new files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    frozen = []
+    for name, schema in current_schemas().items():
+        path = directory / name
+        if not path.exists():
+            path.write_bytes(_dump(schema))
+            frozen.append(path)
+    # Appended only: an edited frozen file must not get its new bytes pinned.
+    with (directory / FROZEN_HASHES.name).open("a", encoding="utf-8") as hashes:
+        hashes.writelines(f"{digest(path)}  {path.name}\n" for path in frozen)
+    return frozen
+
+
+def pinned_hashes(hashes: Path = FROZEN_HASHES) -> dict[str, str]:
+    """Return {file name: sha256} as pinned when each version was frozen."""
+    lines = (line.split() for line in hashes.read_text().splitlines() if line.strip())
+    return {name: sha for sha, name in lines}
+
+
+def digest(path: Path) -> str:
+    """Return the sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _dump(schema: dict[str, Any]) -> bytes:
+    return orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
 if __name__ == "__main__":
-    for written_path in write_schemas():
-        sys.stdout.write(f"wrote {written_path}\n")
+    made = freeze_new_versions() if sys.argv[1:] == ["--freeze"] else write_schemas()
+    for made_path in made:
+        sys.stdout.write(f"wrote {made_path}\n")

@@ -19,7 +19,15 @@ from shared.events import (
     follow,
     new_event,
 )
-from shared.events.schemas import SCHEMA_DIR, breaking_changes, current_schemas
+from shared.events.schemas import (
+    FROZEN_DIR,
+    SCHEMA_DIR,
+    breaking_changes,
+    current_schemas,
+    digest,
+    freeze_new_versions,
+    pinned_hashes,
+)
 
 GOLDEN = Path(__file__).parents[2] / "golden"
 EVERY_VERSION = [f"{t}.v{v}.json" for t, versions in EVENT_TYPES.items() for v in versions]
@@ -48,8 +56,32 @@ def assert_kept(old: object, new: object, path: str = "$") -> None:
 @pytest.mark.parametrize("name", EVERY_VERSION)
 def test_committed_schema_matches_the_models(name: str) -> None:
     committed = orjson.loads((SCHEMA_DIR / name).read_bytes())
-    assert breaking_changes(committed, current_schemas()[name]) == []
     assert committed == current_schemas()[name], "run: python -m shared.events.schemas"
+
+
+@pytest.mark.parametrize("name", EVERY_VERSION)
+def test_every_version_is_frozen_and_the_models_still_accept_what_it_allowed(name: str) -> None:
+    frozen = FROZEN_DIR / name
+    assert frozen.exists(), "a new version: run python -m shared.events.schemas --freeze"
+    problems = breaking_changes(orjson.loads(frozen.read_bytes()), current_schemas()[name])
+    assert problems == [], f"breaking change to a released version; make a new version: {problems}"
+
+
+def test_frozen_schemas_are_never_edited() -> None:
+    pinned = pinned_hashes()
+    files = {path.name for path in FROZEN_DIR.glob("*.json")}
+    assert files == set(pinned), "a frozen file is missing or unpinned"
+    edited = sorted(name for name in files if digest(FROZEN_DIR / name) != pinned[name])
+    assert edited == [], f"frozen schemas were edited (make a new version instead): {edited}"
+
+
+def test_freezing_never_touches_a_frozen_file(tmp_path: Path) -> None:
+    first = freeze_new_versions(tmp_path)
+    assert {p.name for p in first} == set(EVERY_VERSION)
+    (tmp_path / EVERY_VERSION[0]).write_text("{}")  # someone edits a released schema
+    assert freeze_new_versions(tmp_path) == []
+    pinned = pinned_hashes(tmp_path / "FROZEN.sha256")
+    assert digest(tmp_path / EVERY_VERSION[0]) != pinned[EVERY_VERSION[0]]
 
 
 def test_removing_a_field_is_breaking() -> None:
