@@ -12,8 +12,9 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 
@@ -32,7 +33,7 @@ from shared.events.envelope import Envelope
 from shared.events.registry import decode
 from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.kafka.consumer import manual_commit_consumer
-from shared.kafka.loop import ConsumeLoop, Outgoing
+from shared.kafka.loop import ConsumeLoop, Outgoing, Received
 from shared.kafka.producer import idempotent_producer
 
 GOAL = 0.8
@@ -138,17 +139,19 @@ def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple
 
 def _loop(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple[int, float]:
     """The contender: the shared loop with a handler that forwards the event unchanged."""
-    consumer, producer = _consumer(settings, source), _producer(settings)
+    consumer = _consumer(settings, source)
 
-    def forward(event: Envelope[ComplaintReceived]) -> list[Outgoing]:
-        return [Outgoing.event(sink, event)]
+    def forward(batch: Sequence[Received[Envelope[ComplaintReceived]]]) -> list[Outgoing]:
+        return [Outgoing.event(sink, received.item) for received in batch]
 
-    loop = ConsumeLoop(consumer, producer, service="bench", decode=decode, handle=forward)
+    loop: ConsumeLoop[Any] = ConsumeLoop(
+        consumer, lambda: _producer(settings), service="bench", decode=decode, handle=forward
+    )
     try:
         return _drain(loop.run_once, records)
     finally:
+        loop.close()
         consumer.close()
-        producer.close()
 
 
 def _table(rates: dict[str, list[float]], records: int, repeats: int) -> str:
