@@ -40,4 +40,7 @@ def test_unknown_channel_is_refused() -> None:
 def test_openapi_documents_the_web_body() -> None:
     schema = create_app(Settings()).openapi()
     body = schema["paths"]["/v1/channels/web/complaints"]["post"]["requestBody"]
-    assert "form_id" in body["content"]["application/json"]["schema"]["properties"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WebComplaint"
+    }
+    assert "form_id" in schema["components"]["schemas"]["WebComplaint"]["properties"]

@@ -80,4 +80,4 @@ def test_landline_rule_still_refuses_toll_free_and_foreign_numbers() -> None:
 
 def test_nik_in_other_scripts_is_refused() -> None:
     with pytest.raises(ValueError, match="16 digits"):
-        normalise_nik("٣٥٧٨٠١٤١٠١٩٠٠٠٠١")  # Arabic-Indic digits match \\d, not the rule
+        normalise_nik("٣٥٧٨٠١٤١٠١٩٠٠٠٠١")  # Arabic-Indic digits match \d, not the rule
