@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, HttpUrl, WithJsonSchema, model_validator
+from pydantic import AfterValidator, Field, HttpUrl, WithJsonSchema, model_validator
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     Body,
+    Day,
     Hints,
     LongText,
+    Moment,
     Ref,
     ReporterIn,
     Short,
+    Size,
     Text,
     location,
     reporter,
@@ -37,7 +39,7 @@ class Recording(Body):
 
     url: HttpUrl
     media_type: Short | None = "audio/wav"
-    size: int | None = Field(default=None, ge=0)
+    size: Size | None = None
 
 
 class CallRecord(Hints):
@@ -47,13 +49,13 @@ class CallRecord(Hints):
     line: Short | None = Field(default=None, description="The number called, e.g. 112")
     caller_number: CallerNumber | None = Field(default=None, description="Absent when withheld")
     agent_id: Ref
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    started_at: Moment
+    ended_at: Moment | None = None
     title: Text | None = None
     summary: LongText | None = Field(default=None, description="The agent's summary")
     transcript: LongText | None = None
     recording: Recording | None = None
-    incident_date: date | None = None
+    incident_date: Day | None = None
     caller: ReporterIn | None = Field(default=None, description="What the caller told about self")
 
     @model_validator(mode="after")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -46,6 +49,21 @@ MobilePhone = Annotated[
     AfterValidator(normalise_phone),
     WithJsonSchema({"type": "string", "description": "08…, 628… or +628…; stored as +628…"}),
 ]
+# Numbers are strict (no "5" for 5) and sizes stay within what JSON and BSON hold exactly.
+Size = Annotated[int, Field(strict=True, ge=0, le=2**53)]
+Lat = Annotated[float, Field(strict=True, ge=-90, le=90)]
+Lon = Annotated[float, Field(strict=True, ge=-180, le=180)]
+
+
+def _text_only(value: object) -> object:
+    """Dates come as text: a number would be read as seconds since 1970, a silent guess."""
+    if isinstance(value, int | float):
+        raise ValueError("give dates and times as ISO 8601 text")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_text_only)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_text_only)]
 _FIRST_LINE = re.compile(r"\s+")
 
 
@@ -60,8 +78,8 @@ class LocationIn(Body):
     """Where it happened, as a connector or officer knows it."""
 
     text: Annotated[str, StringConstraints(max_length=500)] | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Lat | None = None
+    lon: Lon | None = None
     region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.?[0-9]{2})?$")] | None = (
         Field(default=None, description="BPS province or kabupaten/kota code, e.g. 35.78")
     )
@@ -73,7 +91,7 @@ class AttachmentIn(Body):
     url: HttpUrl
     media_type: Annotated[str, StringConstraints(max_length=100)] | None = None
     name: Annotated[str, StringConstraints(max_length=255)] | None = None
-    size: int | None = Field(default=None, ge=0)
+    size: Size | None = None
     sha256: Sha256 | None = None
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     Body,
     Hints,
     MobilePhone,
+    Moment,
     Ref,
     location,
     reporter,
@@ -26,9 +27,11 @@ SmsText = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1,
 class SmsConcat(Body):
     """The concatenation header (UDH) of one part of a long message."""
 
-    ref: int = Field(ge=0, le=65535, description="The UDH reference shared by the parts")
-    part: int = Field(ge=1, le=255)
-    total: int = Field(ge=2, le=255)
+    ref: int = Field(
+        strict=True, ge=0, le=65535, description="The UDH reference shared by the parts"
+    )
+    part: int = Field(strict=True, ge=1, le=255)
+    total: int = Field(strict=True, ge=2, le=255)
 
     @model_validator(mode="after")
     def _part_within_total(self) -> Self:
@@ -44,7 +47,7 @@ class SmsMessage(Hints):
     gateway_id: Ref
     msisdn: MobilePhone
     text: SmsText
-    received_at: AwareDatetime
+    received_at: Moment
     concat: SmsConcat | None = None
 
     @model_validator(mode="after")

@@ -7,13 +7,14 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, HttpUrl, StringConstraints
+from pydantic import Field, HttpUrl, StringConstraints
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     AttachmentIn,
     Hints,
     LongText,
+    Moment,
     Ref,
     Short,
     attachments,
@@ -50,7 +51,7 @@ class SocialPost(Hints):
     author_name: Short | None = None
     text: LongText
     url: HttpUrl | None = None
-    posted_at: AwareDatetime
+    posted_at: Moment
     reply_to_id: Ref | None = Field(default=None, description="The post this one answers")
     media: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 

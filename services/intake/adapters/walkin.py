@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     AttachmentIn,
+    Day,
     Email,
     Hints,
     LongText,
+    Moment,
     Nik,
     Ref,
     Short,
@@ -51,10 +52,10 @@ class DeskForm(Hints):
     officer_id: Ref
     mode: Literal["walk-in", "phone"] = "walk-in"
     desk: Short | None = Field(default=None, description="Which desk, e.g. MPP Surabaya")
-    met_at: AwareDatetime | None = Field(default=None, description="When the citizen came")
+    met_at: Moment | None = Field(default=None, description="When the citizen came")
     title: Text
     body: LongText
-    incident_date: date | None = None
+    incident_date: Day | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
     citizen: Citizen | None = None
 

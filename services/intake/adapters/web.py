@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     AttachmentIn,
+    Day,
     Hints,
     LongText,
     Ref,
@@ -30,7 +29,7 @@ class WebComplaint(Hints):
     )
     title: Text
     body: LongText
-    incident_date: date | None = None
+    incident_date: Day | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
     reporter: ReporterIn | None = None
 

@@ -6,12 +6,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BeforeValidator, Field, HttpUrl, StrictBool, model_validator
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    HttpUrl,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 
 from services.intake.adapters.base import Adapter, Receipt
 from services.intake.adapters.common import (
     Body,
     Hints,
+    Lat,
+    Lon,
     LongText,
     MobilePhone,
     Ref,
@@ -30,10 +40,16 @@ def _epoch(value: object) -> object:
     """The Cloud API sends seconds since the epoch as a string: read them as UTC."""
     if isinstance(value, str) and value.isdigit() and len(value) <= 12:
         return datetime.fromtimestamp(int(value), UTC)
+    if isinstance(value, int | float):
+        raise ValueError("timestamp is text: epoch seconds or RFC 3339")
     return value
 
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_epoch)]
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_epoch),
+    WithJsonSchema({"type": "string", "description": "epoch seconds as text, or RFC 3339"}),
+]
 
 
 class WaProfile(Body):
@@ -70,8 +86,8 @@ class WaMedia(Body):
 class WaLocation(Body):
     """A shared location pin."""
 
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: Lat
+    longitude: Lon
     name: Short | None = None
     address: Short | None = None
 
