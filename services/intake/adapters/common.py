@@ -28,11 +28,22 @@ from services.intake.contact import (
 )
 from shared.events import Attachment, Classification, Location, Reporter
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Short = Annotated[str, StringConstraints(max_length=200)]
+
+def _stripped(value: str) -> str:
+    """Trim after the length check, so the schema's maxLength is exactly what is enforced."""
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be blank")
+    return text
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stripped)]
+LongText = Annotated[
+    str, StringConstraints(min_length=1, max_length=50_000), AfterValidator(_stripped)
+]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=60), AfterValidator(_stripped)]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_stripped)]
+Short = Annotated[str, StringConstraints(max_length=200), AfterValidator(str.strip)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Nik = Annotated[
     str,
@@ -68,10 +79,10 @@ _FIRST_LINE = re.compile(r"\s+")
 
 
 class Body(BaseModel):
-    """Base of every wire model: unknown fields ignored, text trimmed."""
+    """Base of every wire model: unknown fields ignored."""
 
     # Unknown fields are ignored so a connector may send more than we read.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
 
 class LocationIn(Body):

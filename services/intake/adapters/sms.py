@@ -21,7 +21,7 @@ from services.intake.sms_concat import SmsPart, group_key, join
 from shared.events import Channel, ComplaintReceived, Entry
 
 # Never trimmed: a part may end or start with the space between two words.
-SmsText = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1600)]
+SmsText = Annotated[str, StringConstraints(min_length=1, max_length=1600)]
 
 
 class SmsConcat(Body):

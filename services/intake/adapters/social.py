@@ -25,9 +25,7 @@ from services.intake.adapters.common import (
 )
 from shared.events import Channel, ComplaintReceived, Entry, Thread
 
-Handle = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^@?[^@\s]+$")
-]
+Handle = Annotated[str, StringConstraints(max_length=100, pattern=r"^@?[^@\s]+$")]
 # Hashtags are how people file a post under a topic (#jalanrusak): keep them as tags.
 _HASHTAG = re.compile(r"#(\w{2,50})")
 

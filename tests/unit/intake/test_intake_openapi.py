@@ -10,6 +10,7 @@ by tests/integration/intake.
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import pytest
@@ -68,9 +69,17 @@ SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @SCHEMA.include(path_regex="^/v1/channels/").parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_fuzzed_submissions_never_fail_the_server(case: Any) -> None:
     case.headers = {**(case.headers or {}), "X-Api-Key": KEY}
     # Some rules cannot be said in JSON Schema (a phone number's prefixes, "one of raw and
     # raw_base64", part <= total): a schema-valid body may still be refused, with its reason.
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    response = case.call()
+    if response.status_code == 413:  # a refusal schemathesis does not list for bad data
+        assert "limit" in response.json()["detail"]
+        return
+    case.validate_response(response, excluded_checks=[positive_data_acceptance])
