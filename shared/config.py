@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import topics
 
 
 class KafkaSettings(BaseSettings):
@@ -34,6 +36,23 @@ class KafkaSettings(BaseSettings):
         return options
 
 
+class Topics(BaseModel):
+    """The topic names of the complaint flow, the same fields in every service
+    (`<PREFIX>TOPICS__RECEIVED`, ...), which is how tests give each test its own topics."""
+
+    received: str = topics.COMPLAINTS_RECEIVED
+    assigned: str = topics.COMPLAINTS_ASSIGNED
+    updates: str = topics.COMPLAINTS_UPDATES
+    resolved: str = topics.COMPLAINTS_RESOLVED
+    alerts: str = topics.SLA_ALERTS
+    # `{code}` is the OPD code; tests and staging may add a prefix or suffix around it.
+    opd_template: str = topics.OPD_TEMPLATE
+
+    def opd(self, code: str) -> str:
+        """Return the topic an OPD's work arrives on (the one place this rule lives)."""
+        return self.opd_template.format(code=code)
+
+
 class ServiceSettings(BaseSettings):
     """Settings every service has. Nothing but a service's `Settings` reads the environment.
 
@@ -51,6 +70,20 @@ class ServiceSettings(BaseSettings):
     mongodb_uri: str = Field("mongodb://127.0.0.1:27017/", validation_alias="MONGODB_URI")
     mongodb_database: str = "aduan"
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    # The consume loop exits non-zero when Kafka has been unreachable this long, so the
-    # supervisor (systemd, Kubernetes) restarts the process instead of it hanging forever.
-    kafka_unavailable_exit_s: float = 60.0
+    topics: Topics = Field(default_factory=Topics)
+
+
+class ConsumerSettings(ServiceSettings):
+    """Settings of a service that runs the shared consume loop; `shared.service.loop_policy`
+    turns them into the loop's policy."""
+
+    group_id: str
+    # Waits between tries of a batch whose dependency is away: capped, jittered, unbounded.
+    retry_base_s: float = Field(default=0.2, gt=0)
+    retry_cap_s: float = Field(default=10.0, gt=0)
+    # Records waiting this long without a commit fail /livez and end the process (exit 3), so
+    # the supervisor restarts it: an outage is waited out, a stuck client is not.
+    stall_limit_s: float = Field(default=300.0, gt=0)
+    # /livez fails when the loop has not gone round for this long (a handler hung).
+    live_max_age_s: float = Field(default=60.0, gt=0)
+    max_poll_records: int = Field(default=500, ge=1)

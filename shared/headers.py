@@ -15,3 +15,8 @@ DLQ_ERROR_MESSAGE: Final = "dlq.error.message"
 DLQ_ATTEMPTS: Final = "dlq.attempts"
 DLQ_SERVICE: Final = "dlq.service"
 DLQ_FAILED_AT: Final = "dlq.failed.at"
+
+# `replay-dlq`: a marker record in the dead-letter topic says which of its records was sent back
+# ("<partition>:<offset>"); the record sent back says where it was replayed from.
+DLQ_REPLAYED: Final = "dlq.replayed"
+REPLAYED_FROM: Final = "aduan.replayed.from"

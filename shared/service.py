@@ -1,103 +1,124 @@
-"""Running a consume-loop service: clients, health server beside the loop, signals, shutdown."""
+"""Running a consume-loop service: clients, health server beside the loop, signals, shutdown.
+
+Every consumer (router, sla, publisher) is built and run through here, so they share one
+skeleton: settings -> `build_consume_service` -> `run_consume_service`.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from kafka import KafkaProducer
 
-from shared.config import ServiceSettings
-from shared.health import Check, KafkaCheck, health_routes, liveness
+from shared import metrics
+from shared.config import ConsumerSettings
+from shared.health import Check, KafkaCheck, health_routes
 from shared.kafka.consumer import manual_commit_consumer
-from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoing
+from shared.kafka.loop import ConsumeLoop, LoopPolicy, Stalled, Tick
 from shared.kafka.producer import idempotent_producer
+from shared.kafka.records import BatchHandler
+from shared.retry import KAFKA, Backoff
 
 log = logging.getLogger(__name__)
 
-EXIT_KAFKA_UNAVAILABLE = 3
+# The documented exit: records waited longer than STALL_LIMIT_S without a commit.
+EXIT_STALLED = 3
 
 
 @dataclass
 class ConsumeService:
-    """A built consumer: run `loop`, answer readiness with `ready`, call `close()` at the end."""
+    """A built consumer: run `loop`; `live` and `ready` are its health checks."""
 
     loop: ConsumeLoop[Any]
+    live: dict[str, Check]
     ready: dict[str, Check]
     close: Callable[[], None]
 
 
+def loop_policy(settings: ConsumerSettings) -> LoopPolicy:
+    """Turn the shared consumer settings into the loop's policy (the one place this happens)."""
+    return LoopPolicy(
+        backoff=Backoff(base_s=settings.retry_base_s, cap_s=settings.retry_cap_s),
+        stall_limit_s=settings.stall_limit_s,
+    )
+
+
 def build_consume_service(
-    settings: ServiceSettings,
+    settings: ConsumerSettings,
     *,
-    group_id: str,
     topics: Sequence[str],
     decode: Callable[[bytes], Any],
-    handle: Callable[[Any], Iterable[Outgoing]],
-    policy: LoopPolicy | None = None,
+    handle: BatchHandler[Any],
+    tick: Tick | None = None,
     ready: Mapping[str, Check] | None = None,
+    dependencies: Sequence[str] = (),
     on_close: Sequence[Callable[[], None]] = (),
     **consumer_overrides: Any,
 ) -> ConsumeService:
-    """Connect a consumer and a producer around `handle`; readiness checks Kafka plus `ready`.
+    """Connect a consumer and a (lazily made) producer around `handle`.
 
-    `close()` flushes the producer, then lets go of the clients and runs `on_close` (e.g. a
-    Mongo client's close) in order.
+    Readiness: Kafka answers, every check in `ready`, and no dependency the loop waits for.
+    `dependencies` names what the handler uses besides Kafka, for the zeroed metrics.
+    `close()` flushes the producer, then lets go of the clients and runs `on_close` in order.
     """
     name = settings.service_name
     consumer = manual_commit_consumer(
-        settings.kafka, group_id=group_id, topics=topics, client_id=name, **consumer_overrides
+        settings.kafka,
+        group_id=settings.group_id,
+        topics=topics,
+        client_id=name,
+        **{"max_poll_records": settings.max_poll_records, **consumer_overrides},
     )
-    producer = idempotent_producer(settings.kafka, client_id=name)
-    policy = policy or LoopPolicy(unavailable_exit_s=settings.kafka_unavailable_exit_s)
+
+    def make_producer() -> KafkaProducer:
+        return idempotent_producer(settings.kafka, client_id=name)
+
     loop: ConsumeLoop[Any] = ConsumeLoop(
-        consumer, producer, service=name, decode=decode, handle=handle, policy=policy
-    )
+        consumer, make_producer, service=name, decode=decode, handle=handle,
+        policy=loop_policy(settings), tick=tick,
+    )  # fmt: skip
+    metrics.start_at_zero(name, topics, (KAFKA, *dependencies))
     kafka_check = KafkaCheck(settings.kafka)
 
     def close() -> None:
-        producer.flush()
-        producer.close()
+        loop.close()
         consumer.close()
         kafka_check.close()
         for release in on_close:
             release()
 
-    return ConsumeService(loop, {"kafka": kafka_check, **(ready or {})}, close)
+    live = {"loop": loop.progress.live_check(settings.live_max_age_s)}
+    checks: dict[str, Check] = {"kafka": kafka_check, **(ready or {})}
+    checks["dependencies"] = loop.progress.ready_check
+    return ConsumeService(loop, live, checks, close)
 
 
-def loop_liveness(service: ConsumeService, max_age_s: float = 30.0) -> dict[str, Check]:
-    """The liveness check of a consume service: its loop went round within `max_age_s`."""
-    return {"loop": liveness(lambda: service.loop.last_iteration, max_age_s)}
+def health_app(service: ConsumeService) -> FastAPI:
+    """The HTTP app of a consumer without an API of its own: /livez, /readyz, /metrics."""
+    app = FastAPI()
+    app.include_router(health_routes(live=lambda: service.live, ready=lambda: service.ready))
+    return app
 
 
 def run_consume_service(
-    service: ConsumeService,
-    *,
-    host: str,
-    port: int,
-    live_max_age_s: float = 30.0,
-    http_app: FastAPI | None = None,
+    service: ConsumeService, *, host: str, port: int, http_app: FastAPI | None = None
 ) -> int:
     """Serve HTTP on `host:port`, run the loop until SIGTERM/SIGINT, then close; return the
-    process exit code (non-zero when Kafka stayed away, so the supervisor restarts us).
+    process exit code: EXIT_STALLED when records waited too long, so the supervisor restarts us.
 
-    Without `http_app` the HTTP server is /livez, /readyz and /metrics alone; a service with an
-    API passes its app (which serves those three too). uvicorn runs it in a thread beside the
-    loop and leaves signals to the main thread, where the loop handles them.
+    uvicorn runs `http_app` (default: the health routes alone) in a thread beside the loop and
+    leaves signals to the main thread, where the loop handles them.
     """
     loop = service.loop
-    if http_app is None:
-        live = loop_liveness(service, live_max_age_s)
-        http_app = FastAPI()
-        http_app.include_router(health_routes(live=lambda: live, ready=lambda: service.ready))
-    http = _ThreadedUvicorn(http_app, host, port)
+    http = _ThreadedUvicorn(http_app or health_app(service), host, port)
     http.start()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -109,9 +130,9 @@ def run_consume_service(
     try:
         loop.run()
         return 0
-    except KafkaUnavailable as exc:
+    except Stalled as exc:
         log.critical("exiting: %s", exc)
-        return EXIT_KAFKA_UNAVAILABLE
+        return EXIT_STALLED
     finally:
         http.stop()
         service.close()  # the loop committed its last finished batch; flush and let go

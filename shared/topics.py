@@ -9,14 +9,10 @@ COMPLAINTS_ASSIGNED: Final = "complaints.assigned"
 COMPLAINTS_UPDATES: Final = "complaints.updates"
 COMPLAINTS_RESOLVED: Final = "complaints.resolved"
 SLA_ALERTS: Final = "sla.alerts"
-OPD_TRIAGE: Final = "opd.triage"
+# The OPD topic rule; `shared.config.Topics.opd` applies it (with any configured template).
+OPD_TEMPLATE: Final = "opd.{code}"
 
 DLQ_SUFFIX: Final = ".dlq"
-
-
-def opd_topic(opd_code: str) -> str:
-    """Return the topic an OPD's systems subscribe to."""
-    return f"opd.{opd_code}"
 
 
 def dead_letter(topic: str) -> str:

@@ -9,6 +9,8 @@ Test helpers (not part of the real API):
   GET  /_contract/received  everything received, in order
   POST /_contract/faults    inject failures: {"fail_next": N, "status": 503, "delay_ms": 0}
   POST /_contract/reset     forget records and faults
+The API also answers GET /api/v1/complaints?external_id=X (the partner code reads complaints
+back; a look-up by the client's own reference is what a resend after a lost answer needs).
 
 Run from the repository root:
   python deploy/local/lapor_server.py --port 8081 [--token TOKEN]
@@ -143,6 +145,18 @@ def create_app(token: str) -> FastAPI:
             }
             state.complaints[complaint_id] = record
         return {"id": complaint_id, "tracking_id": record["tracking_id"]}
+
+    @app.get("/api/v1/complaints", dependencies=[Auth])
+    async def find_complaints(external_id: str) -> dict[str, Any]:
+        """The complaints created with this external id (how a client finds out whether a
+        create whose answer was lost went through)."""
+        with state.lock:
+            found = [
+                {"id": r["id"], "tracking_id": r["tracking_id"], "status": r["status"]}
+                for r in state.complaints.values()
+                if r["complaint"].get("external_id") == external_id
+            ]
+        return {"data": found}
 
     @app.get("/api/v1/complaints/{complaint_id}", dependencies=[Auth])
     async def read_complaint(complaint_id: str) -> dict[str, Any]:

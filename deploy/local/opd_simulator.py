@@ -19,7 +19,7 @@ from typing import cast
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import ServiceSettings
+from shared.config import ConsumerSettings, Topics
 from shared.events import (
     ComplaintDispatched,
     ComplaintResolved,
@@ -31,20 +31,21 @@ from shared.events import (
     follow,
 )
 from shared.kafka.admin import load_topic_specs
-from shared.kafka.loop import Outgoing
+from shared.kafka.records import Outgoing, per_record
 from shared.logs import configure_logging
 from shared.service import build_consume_service, run_consume_service
-from shared.topics import COMPLAINTS_UPDATES, OPD_TRIAGE
+from shared.topics import COMPLAINTS_UPDATES
 
 SOURCE = "/aduan/opd-simulator"
 
 
-class SimulatorSettings(ServiceSettings):
+class SimulatorSettings(ConsumerSettings):
     """Only Kafka matters to the simulator; the rest comes from the command line."""
 
     model_config = SettingsConfigDict(env_prefix="OPD_SIMULATOR_")
 
     service_name: str = "opd-simulator"
+    group_id: str = "opd-simulator"
 
 
 TOPICS_FILE = Path(__file__).parents[1] / "kafka" / "topics.yaml"
@@ -77,7 +78,8 @@ def answer(event: Envelope[ComplaintDispatched], updates_topic: str) -> list[Out
 def opd_topics() -> list[str]:
     """The declared OPD topics, without the triage queue (a person works that one)."""
     names = (spec.name for spec in load_topic_specs(TOPICS_FILE))
-    return [n for n in names if n.startswith("opd.") and n != OPD_TRIAGE and not n.endswith(".dlq")]
+    triage = Topics().opd("triage")
+    return [n for n in names if n.startswith("opd.") and n != triage and not n.endswith(".dlq")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090, help="health and metrics port")
     args = parser.parse_args(argv)
     configure_logging("opd-simulator")
-    settings = SimulatorSettings(http_port=args.port)
+    settings = SimulatorSettings(http_port=args.port, group_id=args.group)
     topics = args.topics.split(",") if args.topics else opd_topics()
 
     def handle(event: Envelope[Payload]) -> list[Outgoing]:
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return answer(cast(Envelope[ComplaintDispatched], event), args.updates)
 
     service = build_consume_service(
-        settings, group_id=args.group, topics=topics, decode=decode, handle=handle
+        settings, topics=topics, decode=decode, handle=per_record(handle)
     )
     log.info("answering cases", extra={"topics": topics})
     return run_consume_service(service, host=settings.http_host, port=settings.http_port)

@@ -81,7 +81,7 @@ def _lifespan(settings: Settings) -> Any:
 
 def _relay_config(settings: Settings) -> RelayConfig:
     return RelayConfig(
-        topic=settings.received_topic,
+        topic=settings.topics.received,
         owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
         batch_size=settings.relay_batch_size,
         lease=timedelta(seconds=settings.relay_lease_s),

@@ -6,7 +6,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import ServiceSettings
-from shared.topics import COMPLAINTS_RECEIVED
 
 
 class Settings(ServiceSettings):
@@ -25,7 +24,6 @@ class Settings(ServiceSettings):
     channel_max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"email": 10 << 20})
     collection: str = "intake_complaints"
     sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
-    received_topic: str = COMPLAINTS_RECEIVED
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)

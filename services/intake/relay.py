@@ -48,7 +48,7 @@ class RelayWorker:
         self._connect = connect  # returns a producer; may raise while Kafka is unreachable
         self._config = config
         self._poll_s = poll_s
-        self._backoff = backoff or Backoff(attempts=1_000_000, base_s=0.5, cap_s=10.0)
+        self._backoff = backoff or Backoff(base_s=0.5, cap_s=10.0)
         self._producer: Any = None
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import timedelta
 from typing import Any
 
 from pymongo import MongoClient
+from ulid import ULID
 
 from services.publisher.breaker import CircuitBreaker
 from services.publisher.config import Settings
 from services.publisher.lapor import LaporClient, make_http_client
-from services.publisher.publisher import LaporPublisher
+from services.publisher.publisher import TARGET, LaporPublisher
 from services.publisher.repository import LedgerRepository
 from shared.events import decode
 from shared.health import mongo_check
-from shared.kafka.loop import LoopPolicy
+from shared.kafka.records import per_record
 from shared.mongo import database, mongo_client
-from shared.retry import Backoff
+from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
 
@@ -43,18 +47,15 @@ def build(settings: Settings) -> ConsumeService:
         ),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
-    )
-    policy = LoopPolicy(
-        backoff=Backoff(settings.retry_attempts, settings.retry_base_s, settings.retry_cap_s),
-        unavailable_exit_s=settings.kafka_unavailable_exit_s,
+        owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
+        lease=timedelta(seconds=settings.lease_s),
     )
     return build_consume_service(
         settings,
-        group_id=settings.consumer_group,
-        topics=[settings.input_topic],
+        topics=[settings.topics.resolved],
         decode=decode,
-        handle=publisher.handle,
-        policy=policy,
+        handle=per_record(publisher.handle),
         ready={"mongo": mongo_check(mongo)},
+        dependencies=(MONGO, TARGET),
         on_close=[http.close, mongo.close],
     )

@@ -2,7 +2,8 @@
 
 closed: calls pass; `failure_threshold` consecutive transient failures open it.
 open: calls are refused until `cooldown_s` has passed, then one trial call is let through
-(half-open). The trial's success closes the breaker, its failure opens it for another cool-down.
+(half-open). The trial's success closes the breaker, its failure opens it for another cool-down;
+any other end of the trial (`release`) frees the slot for the next one.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class CircuitBreaker:
         """The target answered: close the breaker."""
         self._failures = 0
         self._opened_at = None
+        self._trial_running = False
+
+    def release(self) -> None:
+        """The call ended without telling whether the target is up (e.g. our own store failed
+        around it): free the half-open trial slot, change nothing else."""
         self._trial_running = False
 
     def record_failure(self, now: float) -> None:

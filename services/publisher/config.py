@@ -6,8 +6,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from services.publisher.mapping import LaporMapping
-from shared.config import ServiceSettings
-from shared.topics import COMPLAINTS_RESOLVED
+from shared.config import ConsumerSettings
 
 
 class LaporSettings(BaseModel):
@@ -23,18 +22,22 @@ class LaporSettings(BaseModel):
     mapping: LaporMapping = Field(default_factory=LaporMapping)
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     """Everything the publisher reads from the environment (prefix PUBLISHER_)."""
 
     model_config = SettingsConfigDict(env_prefix="PUBLISHER_")
 
     service_name: str = "publisher"
     http_port: int = 8004
-    input_topic: str = COMPLAINTS_RESOLVED
-    consumer_group: str = "publisher"
+    group_id: str = "publisher"
     ledger_collection: str = "ledger"
     lapor: LaporSettings
     # The consume loop's retries of a transient failure before the record is dead-lettered.
-    retry_attempts: int = Field(5, ge=1)
-    retry_base_s: float = Field(0.5, ge=0)
-    retry_cap_s: float = Field(30.0, ge=0)
+    # A claim on a ledger entry lapses after this long; it must outlast one case's calls
+    # (create and follow-up: 2 x (connect + read timeout) = 26 s by default).
+    lease_s: float = Field(60.0, gt=0)
+    # Few records per poll: a batch of slow sends must stay inside max.poll.interval.ms
+    # (10 x 26 s worst case, under the consumer's 300 s).
+    max_poll_records: int = Field(10, ge=1)
+    retry_base_s: float = Field(0.5, gt=0)
+    retry_cap_s: float = Field(30.0, gt=0)

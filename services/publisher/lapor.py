@@ -26,6 +26,8 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 class LaporUnavailable(TransientError):
     """LAPOR! could not take the request now."""
 
+    dependency = "lapor"
+
     def __init__(self, message: str, *, certain: bool) -> None:
         super().__init__(message)
         self.certain = certain
@@ -61,6 +63,19 @@ class LaporClient:
             raise LaporRejected(f"create answered without an id: {str(answer)[:200]}")
         tracking = answer.get("tracking_id")
         return Created(remote_id, str(tracking) if tracking is not None else None)
+
+    def find_by_external_id(self, external_id: str) -> Created | None:
+        """Return the complaint LAPOR! holds under our external id, if it has one."""
+        try:
+            response = self._http.get("/api/v1/complaints", params={"external_id": external_id})
+        except httpx.TransportError as exc:  # a read changes nothing: certain either way
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=True) from exc
+        found = _answer(response).get("data") or []
+        if not found:
+            return None
+        first = found[0]
+        tracking = first.get("tracking_id")
+        return Created(str(first["id"]), str(tracking) if tracking is not None else None)
 
     def add_follow_up(self, remote_id: str, body: LaporFollowUp) -> None:
         """Post a follow-up on an existing LAPOR! complaint."""

@@ -63,6 +63,9 @@ class LedgerEntry(BaseModel):
     remote_tracking_id: str | None = None
     follow_up_sent: bool = False
     in_flight_since: datetime | None = None
+    # Who works on the entry, until when: a second publisher waits for a live claim.
+    owner: str | None = None
+    lease_until: datetime | None = None
     last_error: str | None = None
     reason: str | None = None
     created_at: datetime
@@ -78,12 +81,16 @@ class LedgerEntry(BaseModel):
         )
 
 
-def new_entry(key: LedgerKey, *, external_id: str, now: datetime) -> LedgerEntry:
-    """Return the pending entry a first claim inserts."""
+def new_entry(
+    key: LedgerKey, *, external_id: str, owner: str, lease_until: datetime, now: datetime
+) -> LedgerEntry:
+    """Return the pending entry a first claim inserts, claimed by `owner`."""
     return LedgerEntry(
         **key.model_dump(),
         state=LedgerState.PENDING,
         external_id=external_id,
+        owner=owner,
+        lease_until=lease_until,
         created_at=now,
         updated_at=now,
     )

@@ -26,8 +26,8 @@ LEDGER_TRANSITIONS = Counter(
     "Ledger entries moved to a state (pending on every claim, sent, failed).",
     ["target", "state"],
 )
-POSSIBLE_DUPLICATES = Counter(
-    "publisher_possible_duplicates_total",
-    "Resends after an attempt whose outcome was unknown: candidates for reconciliation.",
-    ["target"],
+LOOK_UPS = Counter(
+    "publisher_look_ups_total",
+    "Look-ups at the target after a create whose outcome was unknown (found, absent).",
+    ["target", "outcome"],
 )

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from services.publisher import metrics
@@ -43,12 +43,15 @@ from shared.retry import TransientError
 log = logging.getLogger(__name__)
 
 TARGET = "lapor"
+
 R = TypeVar("R")
 _REMEMBERED = 1_000  # created ids kept in memory, see _created
 
 
 class BreakerOpen(TransientError):
     """The target's circuit breaker is open: no call was made."""
+
+    dependency = TARGET
 
 
 class UnexpectedEvent(TypeError):
@@ -66,6 +69,8 @@ class LaporPublisher:
         breaker: CircuitBreaker,
         mapping: LaporMapping,
         send_follow_up: bool,
+        owner: str,
+        lease: timedelta = timedelta(seconds=60),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -74,6 +79,8 @@ class LaporPublisher:
         self._breaker = breaker
         self._mapping = mapping
         self._send_follow_up = send_follow_up
+        self._owner = owner
+        self._lease = lease
         self._now = clock
         self._monotonic = monotonic
         # Ids LAPOR! gave us in this process: if storing one in Mongo fails, the retry uses
@@ -89,7 +96,11 @@ class LaporPublisher:
         key = LedgerKey(complaint_id=event.subject, target=TARGET, case_version=case.case_version)
         ctx = {"complaint_id": key.complaint_id, "correlation_id": event.correlation_id}
         entry = self._ledger.claim(
-            key, external_id=external_id(key.complaint_id, key.case_version), now=self._now()
+            key,
+            external_id=external_id(key.complaint_id, key.case_version),
+            owner=self._owner,
+            lease=self._lease,
+            now=self._now(),
         )
         step = next_step(entry, send_follow_up=self._send_follow_up)
         if step is Step.SKIP:
@@ -122,11 +133,10 @@ class LaporPublisher:
     def _create(self, entry: LedgerEntry, case: CaseResolved, ctx: Any) -> Created:
         key = entry.key
         created = self._created.get(key)
+        if created is None and may_duplicate(entry):
+            created = self._look_up(entry, ctx)
         if created is None:
             body = to_lapor_complaint(case, key.complaint_id, self._mapping)
-            if may_duplicate(entry):
-                metrics.POSSIBLE_DUPLICATES.labels(TARGET).inc()
-                log.warning("resending after an attempt with unknown outcome", extra=ctx)
 
             def send() -> Created:
                 # Marked inside the breaker's guard: a refused call leaves no in-flight mark.
@@ -139,6 +149,15 @@ class LaporPublisher:
             key, remote_id=created.remote_id, tracking_id=created.tracking_id, now=self._now()
         )
         return created
+
+    def _look_up(self, entry: LedgerEntry, ctx: Any) -> Created | None:
+        """An earlier create's outcome is unknown: ask LAPOR! before creating it again."""
+        external = entry.external_id or external_id(entry.complaint_id, entry.case_version)
+        found = self._call(entry.key, "look_up", lambda: self._client.find_by_external_id(external))
+        outcome = "found" if found else "absent"
+        metrics.LOOK_UPS.labels(TARGET, outcome).inc()
+        log.warning("create outcome was unknown; LAPOR! has it %s", outcome, extra=ctx)
+        return found
 
     def _call(self, key: LedgerKey, call: str, send: Callable[[], R]) -> R:
         """Make one HTTP call through the breaker, timing it and recording transient failures."""
@@ -156,6 +175,9 @@ class LaporPublisher:
             raise
         except LaporRejected:
             self._breaker.record_success()  # it answered: the target is up
+            raise
+        except BaseException:
+            self._breaker.release()  # e.g. Mongo failed around the call: no verdict on LAPOR!
             raise
         finally:
             metrics.SEND_SECONDS.labels(TARGET, call).observe(time.perf_counter() - started)

@@ -3,7 +3,7 @@ has no transactions, and needs none here."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -12,11 +12,18 @@ from pymongo.errors import DuplicateKeyError
 
 from services.publisher.ledger import LedgerEntry, LedgerKey, LedgerState, new_entry
 from shared.mongo import Index, ensure_indexes
+from shared.retry import TransientError
 
 INDEXES = (
     Index(("complaint_id", "target", "case_version"), unique=True, name="publication_unique"),
     Index(("state",)),
 )
+
+
+class ClaimHeld(TransientError):
+    """Another publisher holds a live claim on the entry: wait for it to finish or lapse."""
+
+    dependency = "ledger"
 
 
 class LedgerRepository:
@@ -29,26 +36,42 @@ class LedgerRepository:
         """Create the unique publication index (the exactly-once guard) and the state index."""
         ensure_indexes(self._c, INDEXES)
 
-    def claim(self, key: LedgerKey, *, external_id: str, now: datetime) -> LedgerEntry:
-        """Insert a pending entry, or take over an existing unsent one; return the entry.
-
-        A `sent` entry is returned untouched: the caller skips it.
-        """
-        entry = new_entry(key, external_id=external_id, now=now)
+    def claim(
+        self, key: LedgerKey, *, external_id: str, owner: str, lease: timedelta, now: datetime
+    ) -> LedgerEntry:
+        """Insert a pending entry, or take over an unsent one whose lease is ours or has
+        lapsed; return the entry. A `sent` entry is returned untouched: the caller skips it.
+        Raises ClaimHeld while another owner's lease runs."""
+        lease_until = now + lease
+        entry = new_entry(
+            key, external_id=external_id, owner=owner, lease_until=lease_until, now=now
+        )
         try:
             self._c.insert_one(entry.model_dump())
             return entry
         except DuplicateKeyError:
             pass
         doc = self._c.find_one_and_update(
-            {**key.as_filter(), "state": {"$ne": LedgerState.SENT.value}},
             {
-                "$set": {"state": LedgerState.PENDING.value, "updated_at": now},
+                **key.as_filter(),
+                "state": {"$ne": LedgerState.SENT.value},
+                "$or": [{"owner": owner}, {"owner": None}, {"lease_until": {"$lte": now}}],
+            },
+            {
+                "$set": {
+                    "state": LedgerState.PENDING.value,
+                    "owner": owner,
+                    "lease_until": lease_until,
+                    "updated_at": now,
+                },
                 "$inc": {"attempts": 1},
             },
             return_document=ReturnDocument.AFTER,
         )
-        return self._entry(doc if doc is not None else self._c.find_one(key.as_filter()))
+        found = self._entry(doc if doc is not None else self._c.find_one(key.as_filter()))
+        if doc is None and found.state is not LedgerState.SENT:
+            raise ClaimHeld(f"{found.owner} holds the claim until {found.lease_until}")
+        return found
 
     def get(self, key: LedgerKey) -> LedgerEntry | None:
         """Return the entry of `key`, if any."""
@@ -92,6 +115,8 @@ class LedgerRepository:
                 "state": LedgerState.SENT.value,
                 "sent_at": now,
                 "in_flight_since": None,
+                "owner": None,
+                "lease_until": None,
                 "updated_at": now,
             },
         )
@@ -105,6 +130,8 @@ class LedgerRepository:
                 "reason": reason[:1000],
                 "failed_at": now,
                 "in_flight_since": None,
+                "owner": None,
+                "lease_until": None,
                 "updated_at": now,
             },
         )

@@ -1,4 +1,5 @@
-"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka."""
+"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka;
+`... replay-dlq` sends dead letters back to `complaints.received`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from services.router.cli import add_explain_parser, run_explain
 from services.router.config import Settings
 from services.router.loading import ConfigFileError
 from services.router.service import build_service, build_store
+from shared.kafka.admin import existing_topics
+from shared.kafka.replay import add_replay_parser, run_replay
 from shared.logs import configure_logging
 from shared.service import run_consume_service
 
@@ -21,13 +24,13 @@ def serve(settings: Settings) -> int:
     """Run the consumer until SIGTERM; return the exit code."""
     configure_logging(settings.service_name, settings.log_level)
     try:
-        store = build_store(settings)
+        store = build_store(settings, lambda: existing_topics(settings.kafka))
     except ConfigFileError as exc:
         log.critical("cannot start: %s", exc)
         return EXIT_BAD_CONFIG
     service = build_service(settings, store)
     log.info(
-        "router starting", extra={"topic": settings.received_topic, "group": settings.group_id}
+        "router starting", extra={"topic": settings.topics.received, "group": settings.group_id}
     )
     return run_consume_service(service, host=settings.http_host, port=settings.http_port)
 
@@ -38,10 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="command")
     subparsers.add_parser("serve", help="run the consumer (the default)")
     add_explain_parser(subparsers)
+    add_replay_parser(subparsers)
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "explain":
         return run_explain(args, settings, subparsers.choices["explain"])
+    if args.command == "replay-dlq":
+        return run_replay(args, settings.kafka, [settings.topics.received])
     return serve(settings)
 
 

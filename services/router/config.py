@@ -7,14 +7,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared import topics
-from shared.config import ServiceSettings
+from shared.config import ConsumerSettings
 
 # deploy/config/ of this checkout (the Docker image copies it to the same relative place).
 _CONFIG_DIR = Path(__file__).resolve().parents[2] / "deploy" / "config"
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     """Router settings; environment variables are prefixed `ROUTER_`."""
 
     model_config = SettingsConfigDict(env_prefix="ROUTER_")
@@ -26,11 +25,3 @@ class Settings(ServiceSettings):
     # The rules file is re-read when its mtime changes, checked at most this often.
     rules_check_interval_s: float = Field(default=3.0, ge=0)
     group_id: str = "router"
-    received_topic: str = topics.COMPLAINTS_RECEIVED
-    assigned_topic: str = topics.COMPLAINTS_ASSIGNED
-    # `{code}` is the OPD code; tests and staging may add a prefix or suffix around it.
-    opd_topic_template: str = "opd.{code}"
-
-    def opd_topic(self, code: str) -> str:
-        """Return the topic an OPD's work arrives on."""
-        return self.opd_topic_template.format(code=code)

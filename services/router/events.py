@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from services.router.decide import ComplaintFields, Decision
 from shared.events import (
@@ -53,9 +53,14 @@ def for_opd(complaint: ComplaintReceived) -> ComplaintReceived:
 
 
 def route_events(
-    received: Envelope[ComplaintReceived], decision: Decision, now: datetime | None = None
+    received: Envelope[ComplaintReceived], decision: Decision
 ) -> tuple[Envelope[ComplaintAssigned], Envelope[ComplaintDispatched]]:
-    """Return the assigned event and the dispatched event, both following `received`."""
-    assigned = assignment(received.data, decision, now or datetime.now(UTC))
+    """Return the assigned event and the dispatched event, both following `received`.
+
+    Routing is automatic and immediate, so the assignment is dated at the complaint's receipt:
+    a replay of the same received event then yields the very same events (same ids, same
+    times), and a router that catches up after an outage does not shorten the OPD's clocks.
+    """
+    assigned = assignment(received.data, decision, received.time)
     dispatched = ComplaintDispatched(assignment=assigned, complaint=for_opd(received.data))
     return follow(received, assigned, source=SOURCE), follow(received, dispatched, source=SOURCE)

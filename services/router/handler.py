@@ -47,6 +47,6 @@ class Router:
             },
         )
         return [
-            Outgoing.event(self._settings.assigned_topic, assigned),
-            Outgoing.event(self._settings.opd_topic(decision.queue), dispatched),
+            Outgoing.event(self._settings.topics.assigned, assigned),
+            Outgoing.event(self._settings.topics.opd(decision.queue), dispatched),
         ]

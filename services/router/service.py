@@ -1,22 +1,59 @@
-"""Wiring the consumer: the rules store and the router around the shared consume service."""
+"""Wiring the consumer: the rules store and the router around the shared consume service.
+
+Kafka away: the loop holds the batch and retries (the router has no other dependency); after
+STALL_LIMIT_S without progress it exits 3 for the supervisor to restart it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
+from kafka.errors import KafkaError
+
 from services.router.config import Settings
+from services.router.directory import OpdDirectory
 from services.router.handler import Router, decode_received
+from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
+from shared.kafka.records import per_record
 from shared.service import ConsumeService, build_consume_service
 
 
-def build_store(settings: Settings) -> RulesStore:
-    """Return the rules store, failing fast (ConfigFileError) when the files are invalid."""
+def build_store(
+    settings: Settings, existing_topics: Callable[[], Collection[str]] | None = None
+) -> RulesStore:
+    """Return the rules store, failing fast (ConfigFileError) when the files are invalid.
+
+    With `existing_topics`, a directory that names an OPD topic the cluster does not have is
+    refused like an invalid file: dispatching to it could never succeed (the loop would hold
+    the batch until it stalls), so the old rule set stays in use.
+    """
+    check = _topics_declared(settings, existing_topics) if existing_topics else None
     store = RulesStore(
-        settings.rules_file, settings.opd_file, check_interval_s=settings.rules_check_interval_s
+        settings.rules_file,
+        settings.opd_file,
+        check_interval_s=settings.rules_check_interval_s,
+        check=check,
     )
     store.current()
     return store
+
+
+def _topics_declared(
+    settings: Settings, existing_topics: Callable[[], Collection[str]]
+) -> Callable[[OpdDirectory], None]:
+    def check(directory: OpdDirectory) -> None:
+        try:
+            existing = existing_topics()
+        except KafkaError as exc:  # refused, not guessed: save the file again once Kafka is back
+            raise ConfigFileError(f"cannot check the OPD topics: {exc}") from exc
+        wanted = {settings.topics.opd(code) for code in directory.codes}
+        missing = sorted(wanted - set(existing))
+        if missing:
+            raise ConfigFileError(f"OPD topics not declared on the cluster: {', '.join(missing)}")
+
+    return check
 
 
 def build_service(
@@ -25,10 +62,9 @@ def build_service(
     """Build the consumer, producer and loop for `settings`; ready when the rules are loaded."""
     return build_consume_service(
         settings,
-        group_id=settings.group_id,
-        topics=[settings.received_topic],
+        topics=[settings.topics.received],
         decode=decode_received,
-        handle=Router(settings, store).handle,
+        handle=per_record(Router(settings, store).handle),
         ready={"rules": store.ready_check},
         **consumer_overrides,
     )

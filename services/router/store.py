@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from services.router import metrics
-from services.router.directory import load_directory
+from services.router.directory import OpdDirectory, load_directory
 from services.router.loading import ConfigFileError
 from services.router.rules import RuleSet, load_rules
 
@@ -26,14 +26,17 @@ class RulesStore:
         *,
         check_interval_s: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
+        check: Callable[[OpdDirectory], None] | None = None,
     ) -> None:
         self._files = (rules_file, opd_file)
+        self._check = check  # raises ConfigFileError to refuse a directory (e.g. unknown topics)
         self._interval = check_interval_s
         self._clock = clock
         self._lock = threading.Lock()
         self._rules: RuleSet | None = None
         self._stamp: tuple[int, ...] | None = None
         self._checked_at = float("-inf")
+        self._last_error = "not read yet"
 
     def current(self) -> RuleSet:
         """Return the rule set in use, reloading first when the files changed; raise
@@ -44,7 +47,7 @@ class RulesStore:
                 self._checked_at = now
                 self._reload_if_changed()
             if self._rules is None:
-                raise ConfigFileError("no valid rule set loaded yet")
+                raise ConfigFileError(f"no valid rule set loaded yet: {self._last_error}")
             return self._rules
 
     def ready_check(self) -> None:
@@ -62,8 +65,12 @@ class RulesStore:
             return
         self._stamp = stamp  # a bad file is reported once, not on every check
         try:
-            rules = load_rules(self._files[0], load_directory(self._files[1]))
+            directory = load_directory(self._files[1])
+            if self._check is not None:
+                self._check(directory)
+            rules = load_rules(self._files[0], directory)
         except ConfigFileError as exc:
+            self._last_error = str(exc)
             metrics.rules_rejected()
             kept = self._rules.version if self._rules else None
             log.error(

@@ -12,18 +12,16 @@ from shared.events import Channel, Classification, FollowUpKind
 
 
 class Status(StrEnum):
-    """LAPOR!'s status buckets; the order of declaration is the order of progress."""
+    """Where a case stands; `services.sla.lifecycle.TRANSITIONS` says how it moves."""
 
     RECEIVED = "received"  # belum terverifikasi
     TRIAGE = "triage"  # in the admin's triage queue, not yet disposed to an OPD
     ASSIGNED = "assigned"  # terdisposisi belum ditindaklanjuti
     IN_PROGRESS = "in_progress"  # terdisposisi sedang diproses (after a follow-up)
+    POSTPONED = "postponed"  # tertunda: waits for data from the reporter
     RESOLVED = "resolved"  # terdisposisi selesai
-
-    @property
-    def rank(self) -> int:
-        """Return the position in the lifecycle: status never moves to a lower rank."""
-        return list(Status).index(self)
+    CLOSED = "closed"  # the reporter's window passed, or the reporter accepted
+    ARCHIVED = "archived"  # arsip
 
     @property
     def label(self) -> str:
@@ -36,8 +34,27 @@ STATUS_LABELS: dict[Status, str] = {
     Status.TRIAGE: "Sedang diverifikasi",
     Status.ASSIGNED: "Terdisposisi - belum ditindaklanjuti",
     Status.IN_PROGRESS: "Terdisposisi - sedang diproses",
+    Status.POSTPONED: "Tertunda",
     Status.RESOLVED: "Terdisposisi - selesai",
+    Status.CLOSED: "Selesai - ditutup",
+    Status.ARCHIVED: "Arsip",
 }
+
+
+class HeldEvent(BaseModel):
+    """An OPD event read before its case could take it (Kafka orders a case's records per
+    topic only): kept with its record's coordinates, applied when the case is ready for it,
+    dead-lettered from there if it never is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: str  # the event exactly as read
+    held_at: AwareDatetime
 
 
 class FollowUp(BaseModel):
@@ -97,6 +114,7 @@ class Case(BaseModel):
     resolved_emitted_version: int = 0
     # The last N applied event ids, newest last: a redelivered event is recognised and ignored.
     recent_event_ids: tuple[str, ...] = ()
+    held: tuple[HeldEvent, ...] = ()
 
     @property
     def has_complaint(self) -> bool:

@@ -1,23 +1,29 @@
-"""What the sla does with one complaint event: load the case, decide, store, project, emit.
+"""What the sla does with a batch of complaint events: read its cases once, decide each event in
+order, write the states and views once, and say what to send and what to refuse.
 
-It runs inside the shared consume loop, which dead-letters what raises: InvalidTransition at
-once, Mongo hiccups (and StaleCase) after bounded retries. The case state is stored before the
-loop sends what this returns; if that send fails the loop replays the event, which is then a
-duplicate and re-emits the CaseResolved (the publisher's ledger keeps it to one publication).
+Refused events (an invalid transition, an OPD that does not own the case) go to the dead-letter
+topic with the reason and leave the case unchanged. An unavailable Mongo propagates: the loop
+holds the batch and tries it again; events already applied are then duplicates (their ids are in
+the case), and the batch's views and CaseResolved events are written and sent again, unchanged
+(views are projections, derived event ids are deterministic).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.sla import metrics
-from services.sla.case import Case, Status
-from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, case_resolved
-from services.sla.repository import CaseRepository, StateRepository
+from services.sla.case import Case, HeldEvent, Status
+from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
+from services.sla.merge import case_resolved
+from services.sla.repository import CaseRepository, StateRepository, Stored
 from services.sla.view import to_document
-from shared.events import Envelope, Payload, follow
-from shared.kafka.loop import Outgoing
+from shared.events import ComplaintResolved, Envelope, Payload, decode, follow
+from shared.kafka.records import Outgoing, Received, Refused, Result, Then
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +32,49 @@ class InvalidTransition(ValueError):
     """The event is not a valid step of its case's lifecycle."""
 
 
+@dataclass(frozen=True)
+class HeldRecord:
+    """A held event's record, rebuilt for the dead-letter topic (same topic, partition, offset,
+    key and value as the record it was read from)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, held: HeldEvent) -> HeldRecord:
+        """Rebuild the record of a held event."""
+        key = held.key.encode() if held.key is not None else None
+        return cls(held.topic, held.partition, held.offset, key, held.value.encode())
+
+
+@dataclass
+class _Batch:
+    """The cases of one batch as they are being changed."""
+
+    stored: dict[str, Stored]
+    cases: dict[str, Case] = field(default_factory=dict)
+    changed: dict[str, Case | None] = field(default_factory=dict)  # id -> case before the batch
+    touched: set[str] = field(default_factory=set)  # views to (re)write, duplicates included
+    results: list[Result] = field(default_factory=list)
+
+    def current(self, complaint_id: str) -> Case | None:
+        if complaint_id in self.cases:
+            return self.cases[complaint_id]
+        found = self.stored.get(complaint_id)
+        return found.case if found else None
+
+    def update(self, before: Case | None, case: Case) -> None:
+        self.changed.setdefault(case.complaint_id, before)
+        self.cases[case.complaint_id] = case
+        self.touched.add(case.complaint_id)
+
+
 class CaseHandler:
-    """Applies complaint events to the case state, the public view and `complaints.resolved`."""
+    """Applies complaint events to the case states, the public views and `complaints.resolved`."""
 
     def __init__(
         self,
@@ -37,49 +84,105 @@ class CaseHandler:
         service: str,
         resolved_topic: str,
         keep_event_ids: int = 64,
+        held_max_age: timedelta = timedelta(minutes=10),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._states = states
         self._views = views
         self._source = f"/aduan/{service}"
         self._resolved_topic = resolved_topic
         self._keep_event_ids = keep_event_ids
+        self._held_max_age = held_max_age
+        self._now = clock
 
-    def handle(self, event: Envelope[Payload]) -> list[Outgoing]:
-        """Apply one event; return the CaseResolved to send, if the case got resolved."""
-        current, revision = self._states.load(event.subject)
-        decision = apply(current, event, keep_event_ids=self._keep_event_ids)
+    def handle_batch(self, batch: Sequence[Received[Envelope[Payload]]]) -> list[Result]:
+        """Apply every event in order; return what to send and what to refuse."""
+        work = _Batch(self._states.load_many(r.item.subject for r in batch))
+        for received in batch:
+            self._apply(work, received)
+        # Stored once the batch's records are sent: a failed send replays the batch, and a
+        # held event refused here must reach the dead-letter topic before it leaves the state.
+        return [*work.results, Then(lambda: self._store(work))]
+
+    def sweep_held(self) -> list[Result]:
+        """Refuse the held events whose case never became ready for them (a timer's tick)."""
+        work = _Batch({s.case.complaint_id: s for s in self._states.with_expired_held(self._now())})
+        for stored in work.stored.values():
+            case, expired = expire_held(stored.case, self._now(), self._held_max_age)
+            work.update(stored.case, case)
+            for held in expired:
+                reason = f"held {self._held_max_age} and its case never became ready for it"
+                work.results.append(_refused_held(held, reason))
+        return [*work.results, Then(lambda: self._store(work))]
+
+    def _apply(self, work: _Batch, received: Received[Envelope[Payload]]) -> None:
+        event = received.item
+        current = work.current(event.subject)
+        decision = apply(
+            current,
+            event,
+            hold=lambda: _held(received, self._now()),
+            decode=decode,
+            keep_event_ids=self._keep_event_ids,
+        )
+        metrics.count_event(event.type, type(decision).__name__.lower())
         if isinstance(decision, Rejected):
-            metrics.count_event(event.type, "rejected")
-            raise InvalidTransition(decision.reason)
-        if isinstance(decision, Duplicate):
-            metrics.count_event(event.type, "duplicate")
-            self._project(decision.case)  # heals a view whose earlier write failed
-            return self._resolution(event, decision.case)
-        self._states.save(decision.case, revision)
-        metrics.track_case(decision.previous, decision.case)
-        metrics.count_event(event.type, "applied")
+            work.results.append(Refused(received, InvalidTransition(decision.reason)))
+        elif isinstance(decision, Duplicate):
+            work.touched.add(event.subject)  # heals a view whose earlier write failed
+            work.results.extend(self._resolution_again(event, decision.case))
+        else:
+            work.update(current, decision.case)
+            work.results.extend(self._emitted(event, decision))
+
+    def _emitted(self, event: Envelope[Any], decision: Applied) -> list[Result]:
+        results: list[Result] = [_refused_held(held, why) for held, why in decision.refused]
+        if decision.resolved is not None:
+            resolved = follow(event, decision.resolved, source=self._source)
+            results.append(Outgoing.event(self._resolved_topic, resolved))
         log.info("case %s", decision.case.status, extra=_ids(event))
-        self._project(decision.case)
-        return self._emit(event, decision)
+        return results
 
-    def _emit(self, event: Envelope[Any], decision: Applied) -> list[Outgoing]:
-        if decision.resolved is None:
+    def _resolution_again(self, event: Envelope[Any], case: Case) -> list[Result]:
+        """A replayed resolution sends its CaseResolved again (same id): the first send may
+        not have reached Kafka before the batch failed."""
+        if not isinstance(event.data, ComplaintResolved) or case.status is not Status.RESOLVED:
             return []
-        resolved = follow(event, decision.resolved, source=self._source)
-        return [Outgoing.event(self._resolved_topic, resolved)]
-
-    def _resolution(self, event: Envelope[Any], case: Case) -> list[Outgoing]:
-        """On a replay, send the resolution again: the first send may not have reached Kafka."""
-        if case.status is not Status.RESOLVED or case.resolved_emitted_version < case.version:
+        if case.resolved_emitted_version < case.version:
             return []
         resolved = follow(event, case_resolved(case), source=self._source)
         return [Outgoing.event(self._resolved_topic, resolved)]
 
-    def _project(self, case: Case) -> None:
-        """Write the public view; a case known only from OPD events has no tracking number yet,
-        so no view: citizens look cases up by it."""
-        if case.tracking_number is not None:
-            self._views.upsert(to_document(case))
+    def _store(self, work: _Batch) -> None:
+        """Write the changed states, then the views; count only once both are stored."""
+        changes = [(work.cases[i], _revision(work, i)) for i in work.changed]
+        self._states.save_many(changes, held_max_age=self._held_max_age)
+        cases = (work.current(i) for i in sorted(work.touched))
+        self._views.upsert_many(to_document(c) for c in cases if c and c.tracking_number)
+        for complaint_id, before in work.changed.items():
+            metrics.track_case(before, work.cases[complaint_id])
+
+
+def _revision(work: _Batch, complaint_id: str) -> int:
+    found = work.stored.get(complaint_id)
+    return found.revision if found else 0
+
+
+def _held(received: Received[Envelope[Any]], now: datetime) -> HeldEvent:
+    record = received.record
+    return HeldEvent(
+        event_id=received.item.id,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key is not None else None,
+        value=record.value.decode(),
+        held_at=now,
+    )
+
+
+def _refused_held(held: HeldEvent, reason: str) -> Refused:
+    return Refused(Received(HeldRecord.of(held), None), InvalidTransition(reason))
 
 
 def _ids(event: Envelope[Any]) -> dict[str, str]:

@@ -1,47 +1,121 @@
 """The case state machine: one event and the current case in, a decision out. Pure.
 
-Transitions (status never moves to a lower rank, see `Status`):
-  received -> triage | assigned;  triage -> assigned;  assigned -> in_progress (a follow-up);
-  assigned | in_progress -> resolved.
+`TRANSITIONS` is the whole of it: (status, kind of event) -> the next status, KEEP (merge the
+event's data, the status stays), HOLD (too early: keep the event until the case can take it),
+or no entry, which refuses the event (it goes to the dead-letter topic, the case unchanged).
+`None` is the status of a case not seen yet. Guards refuse what the table alone cannot see: an
+OPD event from an OPD that does not own the case, an assignment to another OPD than the one the
+case has (a move is a reassignment).
 
-Out-of-order rule: the three input topics are consumed as one stream but Kafka orders records
-only within one partition of one topic, so a case's `assigned` may arrive before its `received`.
-A received or assigned event always merges its data; an event whose status is behind the case's
-(a late `received`, a late `triage` assignment) fills only what is still missing and records its
-timeline entry, without moving the status back. An assignment at or ahead of the current status
-takes over the OPD and assignment time (a re-disposition). Follow-ups and resolutions come from
-an OPD that was given the case, so they need a known case and are rejected otherwise; they are
-also rejected once the case is resolved (reopening is a later issue). The timeline records what
-each event meant, sorted by the time it happened.
+Why HOLD: the sla reads received, assigned and updates as one stream, but Kafka orders a case's
+records only within one topic's partition, so an OPD's follow-up may be read before the
+assignment that gave it the case. Such an event is held in the case and applied once the case
+can take it; a held event still refused then, or never released (`expire_held`), is
+dead-lettered. Rows for reassign, return, postpone, reopen, close and archive are in the table
+already; their events arrive with the router's triage API and the sla's clocks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+from typing import Any, Final
 
-from services.sla.case import Case, FollowUp, Status, TimelineEntry, earlier
+from services.sla.case import Case, HeldEvent, Status
+from services.sla.merge import Conflict, merge, resolution_due
 from shared.events import (
     CaseResolved,
-    Classification,
     ComplaintAssigned,
     ComplaintReceived,
     ComplaintResolved,
     Envelope,
-    FollowUpKind,
     FollowUpPosted,
 )
-from shared.events.payloads import Payload
+
+
+class Kind(StrEnum):
+    """What an event does to a case."""
+
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    FOLLOW_UP = "follow_up"
+    RESOLVED = "resolved"
+    REASSIGNED = "reassigned"
+    RETURNED = "returned"  # the OPD says: not our competence
+    POSTPONED = "postponed"  # tunda: data from the reporter is missing
+    REOPENED = "reopened"  # the reporter answered a resolution
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class Keep(StrEnum):
+    """Table outcomes that are not a status."""
+
+    KEEP = "keep"
+    HOLD = "hold"
+
+
+KEEP: Final = Keep.KEEP
+HOLD: Final = Keep.HOLD
+S = Status
+K = Kind
+# Late data about the case (a `received` read after its assignment) merges in any state.
+_LATE: dict[Kind, Status | Keep] = {K.RECEIVED: KEEP, K.TRIAGED: KEEP, K.ASSIGNED: KEEP}
+_WITH_OPD: dict[Kind, Status | Keep] = {
+    **_LATE,
+    K.FOLLOW_UP: S.IN_PROGRESS,
+    K.RESOLVED: S.RESOLVED,
+    K.REASSIGNED: S.ASSIGNED,
+    K.RETURNED: S.TRIAGE,
+    K.POSTPONED: S.POSTPONED,
+    K.ARCHIVED: S.ARCHIVED,
+}
+TRANSITIONS: Final[dict[tuple[Status | None, Kind], Status | Keep]] = {
+    (None, K.RECEIVED): S.RECEIVED,
+    (None, K.TRIAGED): S.TRIAGE,
+    (None, K.ASSIGNED): S.ASSIGNED,
+    (None, K.FOLLOW_UP): HOLD,
+    (None, K.RESOLVED): HOLD,
+    **{(S.RECEIVED, kind): to for kind, to in _LATE.items()},
+    (S.RECEIVED, K.TRIAGED): S.TRIAGE,
+    (S.RECEIVED, K.ASSIGNED): S.ASSIGNED,
+    (S.RECEIVED, K.FOLLOW_UP): HOLD,
+    (S.RECEIVED, K.RESOLVED): HOLD,
+    (S.RECEIVED, K.POSTPONED): S.POSTPONED,
+    (S.RECEIVED, K.ARCHIVED): S.ARCHIVED,
+    **{(S.TRIAGE, kind): to for kind, to in _LATE.items()},
+    (S.TRIAGE, K.ASSIGNED): S.ASSIGNED,
+    (S.TRIAGE, K.REASSIGNED): S.ASSIGNED,
+    (S.TRIAGE, K.POSTPONED): S.POSTPONED,
+    (S.TRIAGE, K.ARCHIVED): S.ARCHIVED,
+    **{(S.ASSIGNED, kind): to for kind, to in _WITH_OPD.items()},
+    **{(S.IN_PROGRESS, kind): to for kind, to in _WITH_OPD.items()},
+    **{(S.POSTPONED, kind): to for kind, to in _LATE.items()},
+    (S.POSTPONED, K.REASSIGNED): S.ASSIGNED,
+    (S.POSTPONED, K.ARCHIVED): S.ARCHIVED,
+    **{(S.RESOLVED, kind): to for kind, to in _LATE.items()},
+    (S.RESOLVED, K.REOPENED): S.IN_PROGRESS,
+    (S.RESOLVED, K.CLOSED): S.CLOSED,
+    **{(S.CLOSED, kind): to for kind, to in _LATE.items()},
+    **{(S.ARCHIVED, kind): to for kind, to in _LATE.items()},
+}
+# Events an OPD sends: only the OPD that owns the case may send them.
+_FROM_OPD = frozenset({K.FOLLOW_UP, K.RESOLVED, K.RETURNED})
 
 
 @dataclass(frozen=True)
 class Applied:
-    """The event changed the case; `resolved` is set when a CaseResolved must be emitted."""
+    """The event changed the case; `resolved` is set when a CaseResolved must be emitted.
+    `refused` lists held events that the new state refuses (to dead-letter)."""
 
     case: Case
     previous: Case | None
     resolved: CaseResolved | None = None
+    refused: tuple[tuple[HeldEvent, str], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -59,186 +133,117 @@ class Rejected:
 
 
 Decision = Applied | Duplicate | Rejected
+Decoder = Callable[[bytes], Envelope[Any]]
 
 
-def apply(current: Case | None, event: Envelope[Any], *, keep_event_ids: int = 64) -> Decision:
-    """Decide what `event` does to `current` (None when the case is unknown)."""
+def kind_of(data: object) -> Kind | None:
+    """Return what a payload does to a case (None: not a case event)."""
+    if isinstance(data, ComplaintReceived):
+        return K.RECEIVED
+    if isinstance(data, ComplaintAssigned):
+        return K.TRIAGED if data.triage else K.ASSIGNED
+    if isinstance(data, FollowUpPosted):
+        return K.FOLLOW_UP
+    if isinstance(data, ComplaintResolved):
+        return K.RESOLVED
+    return None
+
+
+def apply(
+    current: Case | None,
+    event: Envelope[Any],
+    *,
+    hold: Callable[[], HeldEvent],
+    decode: Decoder,
+    keep_event_ids: int = 64,
+) -> Decision:
+    """Decide what `event` does to `current` (None when the case is unknown).
+
+    `hold` makes the HeldEvent of this event, should it have to wait; `decode` reads held
+    events back when the case may now take them.
+    """
     if current is not None and event.id in current.recent_event_ids:
         return Duplicate(current)
-    outcome = _transition(current, event.data, event.subject, event.type)
-    if isinstance(outcome, Rejected):
-        return outcome
-    ids = (*outcome.recent_event_ids, event.id)[-keep_event_ids:]
-    case, resolved = _maybe_resolution(outcome.model_copy(update={"recent_event_ids": ids}))
-    return Applied(case=case, previous=current, resolved=resolved)
+    step = _step(current, event, keep_event_ids, hold)
+    if isinstance(step, Rejected):
+        return step
+    case, refused = _release_held(step, decode, keep_event_ids)
+    case, resolved = resolution_due(case)
+    return Applied(case=case, previous=current, resolved=resolved, refused=tuple(refused))
 
 
-def _transition(
-    case: Case | None, data: Payload, complaint_id: str, event_type: str
+def _step(
+    current: Case | None, event: Envelope[Any], keep_event_ids: int, hold: Callable[[], HeldEvent]
 ) -> Case | Rejected:
-    if isinstance(data, ComplaintReceived):
-        return _received(case, data, complaint_id, event_type)
-    if isinstance(data, ComplaintAssigned):
-        return _assigned(case, data, complaint_id, event_type)
-    if isinstance(data, FollowUpPosted | ComplaintResolved):
-        return _opd_event(case, data, complaint_id, event_type)
-    return Rejected(f"{event_type} is not an event of the case lifecycle")
+    """Apply one event by the table, without releasing held events."""
+    kind = kind_of(event.data)
+    if kind is None:
+        return Rejected(f"{event.type} is not an event of the case lifecycle")
+    status = current.status if current is not None else None
+    target = TRANSITIONS.get((status, kind))
+    if target is None:
+        return Rejected(f"{kind} is not allowed when the case is {status or 'unknown'}")
+    refusal = _guard(current, kind, event.data)
+    if refusal is not None:
+        return Rejected(refusal)
+    if target is HOLD:
+        return _held(current, event.subject, hold())
+    try:
+        case = merge(current, event)
+    except Conflict as exc:
+        return Rejected(str(exc))
+    new_status = case.status if target is KEEP else target
+    ids = (*case.recent_event_ids, event.id)[-keep_event_ids:]
+    return case.model_copy(update={"status": new_status, "recent_event_ids": ids})
 
 
-def _opd_event(
-    case: Case | None, data: FollowUpPosted | ComplaintResolved, complaint_id: str, event_type: str
-) -> Case | Rejected:
-    if case is None:  # read before the case's received or assigned event: merge, do not lose it
-        case = Case(complaint_id=complaint_id, status=Status.RECEIVED)
-    if case.status is Status.RESOLVED:
-        return Rejected(f"{event_type} for a case already resolved at {case.resolved_at}")
-    if isinstance(data, FollowUpPosted):
-        return _follow_up(case, data, event_type)
-    return _resolve(case, data, event_type)
+def _guard(case: Case | None, kind: Kind, data: Any) -> str | None:
+    """Refuse what the table cannot see: the sender is not the case's OPD."""
+    if case is None or case.opd_code is None:
+        return None
+    if kind in _FROM_OPD and data.opd_code != case.opd_code:
+        return f"{kind} from OPD {data.opd_code!r}, but the case belongs to {case.opd_code!r}"
+    if kind is K.ASSIGNED and data.opd_code != case.opd_code:
+        return f"assigned to {data.opd_code!r}, but the case is with {case.opd_code!r}; a move is a reassignment"
+    return None
 
 
-def _received(
-    case: Case | None, data: ComplaintReceived, complaint_id: str, event_type: str
-) -> Case | Rejected:
-    fields: dict[str, Any] = {
-        "tracking_number": data.tracking_number,
-        "channel": data.channel,
-        "title": data.title,
-        "body": data.body,
-        "category": data.category_hint,
-        "region_code": data.location.region_code,
-        "incident_date": data.incident_date,
-        "anonymous": data.anonymous,
-        "confidential": data.confidential,
-        "received_at": data.received_at,
-    }
-    entry = TimelineEntry(at=data.received_at, status=Status.RECEIVED, event_type=event_type)
-    if case is None:
-        return Case(
-            complaint_id=complaint_id,
-            status=Status.RECEIVED,
-            classification=data.classification_hint,
-            timeline=(entry,),
-            **fields,
-        )
-    if case.tracking_number not in (None, data.tracking_number):
-        return _tracking_conflict(case, data.tracking_number)
-    # The router's classification (from the assignment) outranks the reporter's hint.
-    fields["classification"] = case.classification or data.classification_hint
-    return _with_entry(case.model_copy(update=fields), entry)
-
-
-def _assigned(
-    case: Case | None, data: ComplaintAssigned, complaint_id: str, event_type: str
-) -> Case | Rejected:
-    target = Status.TRIAGE if data.triage else Status.ASSIGNED
-    entry = TimelineEntry(at=data.assigned_at, status=target, event_type=event_type)
-    # A triage assignment names the triage queue, not an OPD, and starts no OPD clock.
-    taken: dict[str, Any] = {"classification": data.deadline_class}
-    if not data.triage:
-        taken |= {"opd_code": data.opd_code, "assigned_at": data.assigned_at}
-    if case is None:
-        case = Case(complaint_id=complaint_id, tracking_number=data.tracking_number, status=target)
-        return _with_entry(case.model_copy(update=taken), entry)
-    if case.tracking_number not in (None, data.tracking_number):
-        return _tracking_conflict(case, data.tracking_number)
-    taken["tracking_number"] = data.tracking_number
-    if target.rank >= case.status.rank:
-        return _with_entry(case.model_copy(update={**taken, "status": target}), entry)
-    missing = {key: value for key, value in taken.items() if getattr(case, key) is None}
-    return _with_entry(case.model_copy(update=missing), entry)
-
-
-def _follow_up(case: Case, data: FollowUpPosted, event_type: str) -> Case:
-    follow_up = FollowUp(
-        kind=data.kind, at=data.posted_at, opd=data.opd_code, text=data.text, author=data.author
-    )
-    substantive = data.kind is FollowUpKind.SUBSTANTIVE
-    update: dict[str, Any] = {
-        "status": _at_least(case.status, Status.IN_PROGRESS),
-        "opd_code": case.opd_code or data.opd_code,
-        "follow_ups": tuple(sorted((*case.follow_ups, follow_up), key=lambda f: f.at)),
-        "first_follow_up_at": earlier(case.first_follow_up_at, data.posted_at),
-        "first_substantive_at": (
-            earlier(case.first_substantive_at, data.posted_at)
-            if substantive
-            else case.first_substantive_at
-        ),
-    }
-    entry = TimelineEntry(at=data.posted_at, status=Status.IN_PROGRESS, event_type=event_type)
-    return _with_entry(case.model_copy(update=update), entry)
-
-
-def _resolve(case: Case, data: ComplaintResolved, event_type: str) -> Case:
-    update: dict[str, Any] = {
-        "status": Status.RESOLVED,
-        "opd_code": case.opd_code or data.opd_code,
-        "resolved_at": data.resolved_at,
-        "resolution": data.resolution,
-    }
-    entry = TimelineEntry(at=data.resolved_at, status=Status.RESOLVED, event_type=event_type)
-    return _with_entry(case.model_copy(update=update), entry)
-
-
-def _maybe_resolution(case: Case) -> tuple[Case, CaseResolved | None]:
-    """Emit CaseResolved once per resolution, as soon as the complaint's own data is known (a
-    resolution may be applied before a late `received` event brings title and body)."""
-    if case.status is not Status.RESOLVED or case.resolved_emitted_version >= case.version:
-        return case, None
-    if not case.has_complaint:
-        return case, None
-    emitted = case.model_copy(update={"resolved_emitted_version": case.version})
-    return emitted, case_resolved(emitted)
-
-
-def case_resolved(case: Case) -> CaseResolved:
-    """Build the CaseResolved payload of a resolved case (no reporter identity: sla has none)."""
-    assert case.channel and case.title and case.body and case.received_at  # has_complaint
-    assert case.tracking_number  # the received event brought it
-    assert case.opd_code and case.resolved_at and case.resolution  # set by _resolve
-    return CaseResolved(
-        tracking_number=case.tracking_number,
-        channel=case.channel,
-        title=case.title,
-        body=case.body,
-        classification=case.classification or Classification.PENGADUAN,
-        category=case.category,
-        opd_code=case.opd_code,
-        region_code=case.region_code,
-        incident_date=case.incident_date,
-        anonymous=case.anonymous,
-        confidential=case.confidential,
-        received_at=case.received_at,
-        assigned_at=case.assigned_at,
-        first_follow_up_at=case.first_follow_up_at,
-        resolved_at=case.resolved_at,
-        resolution=case.resolution,
-        follow_ups=[
-            FollowUpPosted(
-                opd_code=f.opd, text=f.text, kind=f.kind, author=f.author, posted_at=f.at
-            )
-            for f in case.follow_ups
-        ],
-        case_version=case.version,
-    )
-
-
-def _with_entry(case: Case, entry: TimelineEntry) -> Case:
-    """Add a timeline entry unless the same one is there (a re-sent event with a new id)."""
-    if entry in case.timeline:
+def _held(current: Case | None, complaint_id: str, held: HeldEvent) -> Case:
+    case = current or Case(complaint_id=complaint_id, status=Status.RECEIVED)
+    if any(h.event_id == held.event_id for h in case.held):
         return case
-    return case.model_copy(update={"timeline": tuple(sorted((*case.timeline, entry), key=_at))})
+    return case.model_copy(update={"held": (*case.held, held)})
 
 
-def _at(entry: TimelineEntry) -> datetime:
-    return entry.at
+def _release_held(
+    case: Case, decode: Decoder, keep_event_ids: int
+) -> tuple[Case, list[tuple[HeldEvent, str]]]:
+    """Apply the held events the case can take now, until none moves; return the refused."""
+    refused: list[tuple[HeldEvent, str]] = []
+    moved = True
+    while moved:
+        moved = False
+        for held in case.held:
+            rest = case.model_copy(update={"held": tuple(h for h in case.held if h is not held)})
+            step = _step(rest, decode(held.value.encode()), keep_event_ids, partial(_same, held))
+            if isinstance(step, Rejected):
+                refused.append((held, step.reason))
+                case, moved = rest, True
+                break
+            if held not in step.held:  # applied; one still too early comes back held
+                case, moved = step, True
+                break
+    return case, refused
 
 
-def _at_least(current: Status, target: Status) -> Status:
-    return target if target.rank > current.rank else current
+def _same(held: HeldEvent) -> HeldEvent:
+    return held
 
 
-def _tracking_conflict(case: Case, tracking_number: str) -> Rejected:
-    return Rejected(
-        f"tracking number {tracking_number!r} differs from the case's {case.tracking_number!r}"
-    )
+def expire_held(case: Case, now: datetime, max_age: timedelta) -> tuple[Case, list[HeldEvent]]:
+    """Take out the held events older than `max_age`: their case never became ready."""
+    expired = [h for h in case.held if now - h.held_at > max_age]
+    if not expired:
+        return case, []
+    kept = tuple(h for h in case.held if h not in expired)
+    return case.model_copy(update={"held": kept}), expired

@@ -1,13 +1,15 @@
 """Wiring: Mongo repositories, the case handler and its HTTP app around the shared consume loop.
 
-Kafka away: the loop rewinds and retries, and exits 3 after KAFKA_UNAVAILABLE_EXIT_S. Mongo away:
-loading or storing a case raises a transient error, retried with back-off, then the event is
-dead-lettered (replay it from `<topic>.dlq` once Mongo is back; the case state is unchanged).
+Kafka away: the loop holds the batch, pauses its partitions and retries; Mongo away: reading or
+writing the batch's cases fails, and the loop does the same. Nothing is dead-lettered for an
+outage, nothing is committed before the states and views are stored; `/readyz` names what is
+away. Records waiting longer than SLA_STALL_LIMIT_S end the process with exit code 3.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,10 +22,9 @@ from services.sla.repository import CaseRepository, StateRepository
 from services.sla.web import create_web_app
 from shared.events import decode
 from shared.health import mongo_check
-from shared.kafka.loop import LoopPolicy
 from shared.mongo import database, mongo_client
-from shared.retry import Backoff
-from shared.service import ConsumeService, build_consume_service, loop_liveness
+from shared.retry import MONGO
+from shared.service import ConsumeService, build_consume_service
 
 
 @dataclass
@@ -42,26 +43,27 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
     db = database(client, settings.mongodb_database)
     states = StateRepository(db[settings.state_collection])
     views = CaseRepository(db[settings.cases_collection])
+    states.ensure_indexes()
     views.ensure_indexes()
     metrics.reset_cases(states.all_cases())
     handler = CaseHandler(
         states=states,
         views=views,
         service=settings.service_name,
-        resolved_topic=settings.topic_resolved,
+        resolved_topic=settings.topics.resolved,
         keep_event_ids=settings.keep_event_ids,
+        held_max_age=timedelta(seconds=settings.held_max_age_s),
     )
-    backoff = Backoff(attempts=settings.retry_attempts, base_s=settings.retry_base_s)
+    topics = settings.topics
     service = build_consume_service(
         settings,
-        group_id=settings.group_id,
-        topics=[settings.topic_received, settings.topic_assigned, settings.topic_updates],
+        topics=[topics.received, topics.assigned, topics.updates],
         decode=decode,
-        handle=handler.handle,
-        policy=LoopPolicy(backoff=backoff, unavailable_exit_s=settings.kafka_unavailable_exit_s),
+        handle=handler.handle_batch,
+        tick=handler.sweep_held,
         ready={"mongo": mongo_check(client)},
+        dependencies=(MONGO,),
         on_close=[client.close],
         **consumer_overrides,
     )
-    live = loop_liveness(service, settings.live_max_age_s)
-    return Sla(service, create_web_app(views, live=live, ready=service.ready))
+    return Sla(service, create_web_app(views, live=service.live, ready=service.ready))

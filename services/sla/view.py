@@ -14,6 +14,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.sla.case import Case, Status
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 class FollowUpDoc(BaseModel):
     """A follow-up in the view: who answered, when, and how (not what)."""
@@ -64,8 +66,12 @@ class CaseDocument(BaseModel):
         return self.model_dump(by_alias=True, mode="python")
 
 
-def to_document(case: Case, *, now: datetime | None = None) -> CaseDocument:
-    """Project a case onto its view document (the case must know its tracking number)."""
+def to_document(case: Case) -> CaseDocument:
+    """Project a case onto its view document (the case must know its tracking number).
+
+    Everything in it comes from the case, `updated_at` included (the time of its latest
+    fact), so projecting the same case twice writes the very same document.
+    """
     assert case.tracking_number is not None, "no view before the tracking number is known"
     return CaseDocument(
         id=case.complaint_id,
@@ -91,7 +97,7 @@ def to_document(case: Case, *, now: datetime | None = None) -> CaseDocument:
             TimelineDoc(at=e.at, status=e.status, event_type=e.event_type) for e in case.timeline
         ],
         version=case.version,
-        updated_at=now or datetime.now(UTC),
+        updated_at=max((e.at for e in case.timeline), default=case.received_at or _EPOCH),
     )
 
 

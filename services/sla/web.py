@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 
 from services.sla.repository import CaseRepository
 from services.sla.view import CaseStatusRead, to_status_read
@@ -23,10 +24,17 @@ def create_web_app(
     @app.get(
         "/v1/cases/{tracking_number}",
         response_model=CaseStatusRead,
-        responses={404: {"description": "No case has this tracking number."}},
+        responses={
+            404: {"description": "No case has this tracking number."},
+            503: {"description": "The case store is unavailable; retry later."},
+        },
     )
     async def case_status(tracking_number: str) -> Any:
-        doc = await run_in_threadpool(views.by_tracking_number, tracking_number)
+        try:
+            doc = await run_in_threadpool(views.by_tracking_number, tracking_number)
+        except PyMongoError:
+            detail = "the case store is unavailable; please retry shortly"
+            return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
         if doc is None:
             detail = f"no case with tracking number {tracking_number!r}"
             return JSONResponse({"detail": detail}, status_code=404)

@@ -13,6 +13,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from shared.config import KafkaSettings
 from shared.topics import DLQ_SUFFIX
 
 
@@ -74,5 +75,16 @@ def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], **client: 
         with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(new, wait_for_metadata=True)
         return [s.name for s in missing]
+    finally:
+        admin.close()
+
+
+def existing_topics(settings: KafkaSettings, timeout_ms: int = 5_000) -> set[str]:
+    """Return the names of the topics the cluster has (raises KafkaError when it is away)."""
+    admin = KafkaAdminClient(
+        **settings.client_options(), request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms
+    )
+    try:
+        return set(admin.list_topics())
     finally:
         admin.close()

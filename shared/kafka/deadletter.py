@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from shared import headers
+from shared.errors import describe
 
 
 class SourceRecord(Protocol):
@@ -33,7 +34,7 @@ def dead_letter_headers(
         (headers.DLQ_SOURCE_PARTITION, str(record.partition).encode()),
         (headers.DLQ_SOURCE_OFFSET, str(record.offset).encode()),
         (headers.DLQ_ERROR_CLASS, type(exc).__name__.encode()),
-        (headers.DLQ_ERROR_MESSAGE, str(exc)[:2000].encode()),
+        (headers.DLQ_ERROR_MESSAGE, describe(exc).encode()),  # never the input values
         (headers.DLQ_ATTEMPTS, str(attempts).encode()),
         (headers.DLQ_SERVICE, service.encode()),
         (headers.DLQ_FAILED_AT, datetime.now(UTC).isoformat().encode()),

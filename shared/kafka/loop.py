@@ -1,14 +1,23 @@
-"""The one consume loop of every kafka-python service.
+"""The one consume loop of every kafka-python service, and its error policy.
 
-Per record: decode (poison goes to `<topic>.dlq` at once), handle (transient errors are retried
-with backoff, then dead-lettered; any other error dead-letters), send what the handler returns.
-Per polled batch: flush the producer, check every send, and only then commit the offsets, so a
-crash replays the batch instead of losing it (handlers are idempotent).
+Per polled batch: decode every record (poison goes to `<topic>.dlq` at once), hand the batch to
+the service's handler, send what it returns plus the dead letters of what it refused, flush,
+check every send, and only then commit. A crash replays the batch; handlers are idempotent.
 
-When Kafka is down: sends fail or polls stay empty and the idle probe fails; the loop rewinds to
-the last committed batch and keeps trying, and once Kafka has been unreachable for longer than
-`unavailable_exit_s` it raises KafkaUnavailable, which each service's `__main__` turns into a
-non-zero exit so the supervisor restarts it.
+An unavailable dependency is not poison. When the handler raises an error that names one
+(Mongo, an HTTP target; see `shared.retry.dependency_of`), or Kafka refuses a send or a commit,
+the loop seeks the batch's partitions back to its first records, pauses them, and tries again
+after a capped, jittered backoff, without limit and without committing. Polling goes on while
+paused, so the consumer stays in its group. `/readyz` says which dependency is away; the
+dependency and paused-partition gauges show it. A rebalance or a fenced commit is a normal
+event: the partitions' new owner replays from the last commit.
+
+A handler error that names no dependency is a record's fault, or a bug: the batch is split and
+each record tried alone, so only the record that fails by itself is dead-lettered.
+
+Liveness follows progress: when records have waited without a commit for longer than
+`stall_limit_s` (a dependency or Kafka away that long), `run` raises Stalled and the service
+exits with its documented code so the supervisor restarts it.
 """
 
 from __future__ import annotations
@@ -17,61 +26,71 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    KafkaError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from shared import headers
-from shared.events import CONTENT_TYPE, Envelope, encode
+from shared import metrics
+from shared.errors import describe
 from shared.kafka.deadletter import dead_letter_headers
-from shared.metrics import ConsumerMetrics
-from shared.retry import TRANSIENT_ERRORS, Backoff
+from shared.kafka.progress import Progress, Stalled
+from shared.kafka.records import BatchHandler, Outgoing, Received, Refused, Result, Then
+from shared.retry import KAFKA, Backoff, dependency_of
 from shared.topics import dead_letter
+
+__all__ = [
+    "ConsumeLoop",
+    "LoopPolicy",
+    "Outgoing",
+    "Received",
+    "Refused",
+    "Stalled",
+    "Then",
+    "Unavailable",
+]
+Tick = Callable[[], Iterable[Result]]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Headers = tuple[tuple[str, bytes], ...]
-_CE_HEADERS: Headers = ((headers.CONTENT_TYPE, CONTENT_TYPE.encode()),)
-
-
-class KafkaUnavailable(RuntimeError):
-    """Kafka has been unreachable for longer than the service may wait."""
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One record a handler wants sent."""
-
-    topic: str
-    key: str
-    value: bytes
-    headers: Headers = ()
-
-    @classmethod
-    def event(cls, topic: str, event: Envelope[Any]) -> Outgoing:
-        """Send an event keyed by its complaint id, in CloudEvents structured mode."""
-        return cls(topic, event.subject, encode(event), _CE_HEADERS)
+Batch = dict[TopicPartition, list[Any]]
+# The group moved the partitions away: not an outage, the new owner replays from the commit.
+_FENCED = (
+    CommitFailedError,
+    UnknownMemberIdError,
+    IllegalGenerationError,
+    RebalanceInProgressError,
+)
 
 
 @dataclass(frozen=True)
 class LoopPolicy:
-    """The error policy; the same in every consumer."""
+    """The error policy's numbers; the same meaning in every consumer."""
 
     backoff: Backoff = field(default_factory=Backoff)
-    transient: tuple[type[BaseException], ...] = TRANSIENT_ERRORS
-    unavailable_exit_s: float = 60.0
+    stall_limit_s: float = 300.0
     idle_probe_s: float = 5.0
     poll_timeout_ms: int = 500
+    commit_timeout_ms: int = 10_000
+    tick_interval_s: float = 5.0
 
 
-class _BatchFailed(Exception):
-    """The batch cannot finish (a send failed, or a stop came mid-retry): not the record's
-    fault, so it is neither dead-lettered nor committed, and is processed again later."""
+class Unavailable(Exception):
+    """A dependency did not answer; the batch waits for it (never dead-lettered)."""
+
+    def __init__(self, dependency: str, cause: BaseException) -> None:
+        super().__init__(f"{dependency}: {describe(cause, 300)}")
+        self.dependency = dependency
 
 
 class ConsumeLoop(Generic[T]):
@@ -80,27 +99,35 @@ class ConsumeLoop(Generic[T]):
     def __init__(
         self,
         consumer: KafkaConsumer,
-        producer: KafkaProducer,
+        make_producer: Callable[[], KafkaProducer],
         *,
         service: str,
         decode: Callable[[bytes], T],
-        handle: Callable[[T], Iterable[Outgoing]],
+        handle: BatchHandler[T],
         policy: LoopPolicy | None = None,
+        tick: Tick | None = None,
     ) -> None:
         self._consumer = consumer
-        self._producer = producer
+        self._make_producer = make_producer
+        self._producer: KafkaProducer | None = None
         self._service = service
         self._decode = decode
         self._handle = handle
         self._policy = policy or LoopPolicy()
-        self._metrics = ConsumerMetrics(service)
+        self.progress = Progress(service, stall_limit_s=self._policy.stall_limit_s)
         self._stop = threading.Event()
         self._pending: list[Any] = []
+        self._paused: set[TopicPartition] = set()
+        self._failures = 0
+        self._retry_at = 0.0
         self._last_contact = time.monotonic()
-        self.last_iteration = time.monotonic()  # read by /livez
+        # Timer work (e.g. the sla's sweeps), run between batches: its results are sent like a
+        # batch's, with nothing to commit.
+        self._tick = tick
+        self._next_tick = 0.0
 
     def run(self) -> None:
-        """Process until `stop()` is called; raise KafkaUnavailable when Kafka stays away."""
+        """Process until `stop()` is called; raise Stalled when progress stops for too long."""
         while not self._stop.is_set():
             self.run_once()
 
@@ -108,119 +135,241 @@ class ConsumeLoop(Generic[T]):
         """Ask the loop to finish its current batch and return."""
         self._stop.set()
 
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Flush and close the producer (the caller closes the consumer)."""
+        if self._producer is not None:
+            self._producer.flush(timeout=timeout_s)
+            self._producer.close(timeout=timeout_s)
+            self._producer = None
+
     def run_once(self) -> int:
-        """Poll one batch and process it; return how many records were processed."""
-        self.last_iteration = time.monotonic()
-        batch = self._consumer.poll(timeout_ms=self._policy.poll_timeout_ms)
+        """Poll one batch and process it; return how many records were committed."""
+        self.progress.went_round()
+        self._resume_when_due()
+        try:
+            batch: Batch = self._consumer.poll(timeout_ms=self._policy.poll_timeout_ms)
+        except KafkaError as exc:
+            self._wait_for(Unavailable(KAFKA, exc))
+            return 0
         if not batch:
             self._probe_when_idle()
+            self._tick_when_due()
             return 0
-        self._last_contact = time.monotonic()
+        started = time.perf_counter()
         try:
-            offsets = self._process_batch(batch)
-            self._flush()
-            self._consumer.commit(offsets)
-        except (_BatchFailed, KafkaError) as exc:
-            self._rewind(batch, exc)
+            self._process(batch)
+        except Unavailable as exc:
+            self._hold(batch, exc)
             return 0
+        except KafkaError as exc:  # any other client error mid-batch: hold it, never skip it
+            self._hold(batch, Unavailable(KAFKA, exc))
+            return 0
+        metrics.CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
+        self._recovered()
+        self._tick_when_due()
         return sum(len(records) for records in batch.values())
 
-    def _process_batch(self, batch: dict[TopicPartition, list[Any]]) -> dict[TopicPartition, Any]:
-        """Process every record; return the offsets to commit. Metrics are counted per
-        partition batch, not per record, to keep them off the hot path."""
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        for tp, records in batch.items():
-            started = time.perf_counter()
-            outcomes = Counter(self._process(record) for record in records)
-            self._metrics.observe_batch(tp.topic, outcomes, time.perf_counter() - started)
-            offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
-        return offsets
+    def _process(self, batch: Batch) -> None:
+        """Decode, handle, send, flush and commit one batch, or raise Unavailable."""
+        dead: list[tuple[str, str]] = []  # (topic, reason), counted once the batch is committed
+        decoded = [r for records in batch.values() for r in self._decoded(records, dead)]
+        self._deliver(self._handle_split(decoded) if decoded else [], dead)
+        offsets = {tp: OffsetAndMetadata(rs[-1].offset + 1, "", -1) for tp, rs in batch.items()}
+        self._commit(offsets)
+        self._count(batch, dead)
+        self._export_lag(offsets)
 
-    def _process(self, record: Any) -> str:
-        """Process one record; return its outcome."""
-        try:
-            item = self._decode(record.value)
-        except Exception as exc:  # poison: undecodable or invalid, retrying cannot help
-            self._dead_letter(record, exc, attempts=1)
-            return "dead_lettered"
-        return self._handle_with_retries(record, item)
-
-    def _handle_with_retries(self, record: Any, item: T) -> str:
-        backoff = self._policy.backoff
-        for attempt in range(1, backoff.attempts + 1):
-            try:
-                outgoing = list(self._handle(item))  # collect first: a retry must not half-send
-            except self._policy.transient as exc:
-                if attempt == backoff.attempts:
-                    self._dead_letter(record, exc, attempts=attempt)
-                    return "dead_lettered"
-                log.warning("transient error, retrying", extra=_context(record, exc, attempt))
-                if self._stop.wait(backoff.delay(attempt)):
-                    raise _BatchFailed("stopping during retries") from exc
-            except Exception as exc:  # a permanent error for this record: park it, go on
-                self._dead_letter(record, exc, attempts=attempt)
-                return "dead_lettered"
+    def _deliver(self, results: Iterable[Result], dead: list[tuple[str, str]]) -> None:
+        """Send the results, flush, then run the batch's `Then` work."""
+        after: list[Then] = []
+        for result in results:
+            if isinstance(result, Then):
+                after.append(result)
+            elif isinstance(result, Refused):
+                self._dead_letter(result.received.record, result.error, "refused", dead)
             else:
-                for out in outgoing:
-                    self._send(out.topic, out.key.encode(), out.value, list(out.headers))
-                return "ok" if attempt == 1 else "retried"
-        raise AssertionError("unreachable: the last attempt returns")
+                self._send(result.topic, result.key.encode(), result.value, list(result.headers))
+        self._flush()
+        for then in after:
+            _unavailable_on_dependency(then.action)
 
-    def _dead_letter(self, record: Any, exc: BaseException, *, attempts: int) -> None:
-        log.error("dead-lettering record", extra=_context(record, exc, attempts))
-        self._metrics.dead_lettered(record.topic, type(exc).__name__)
-        hdrs = dead_letter_headers(record, exc, attempts=attempts, service=self._service)
+    def _decoded(self, records: list[Any], dead: list[tuple[str, str]]) -> list[Received[T]]:
+        good: list[Received[T]] = []
+        for record in records:
+            try:
+                good.append(Received(record, self._decode(record.value)))
+            except Exception as exc:  # poison: undecodable or invalid, retrying cannot help
+                self._dead_letter(record, exc, "poison", dead)
+        return good
+
+    def _handle_split(self, batch: Sequence[Received[T]]) -> Iterable[Result]:
+        """Handle the batch; on an error that names no dependency, each record alone."""
+        try:
+            return list(self._handle(batch))
+        except Exception as exc:
+            dependency = dependency_of(exc)
+            if dependency is not None:
+                raise Unavailable(dependency, exc) from exc
+            if len(batch) == 1:
+                return [Refused(batch[0], exc)]
+            log.warning("batch failed; trying its records one by one", extra=_why(exc))
+            return [result for one in batch for result in self._handle_split([one])]
+
+    def _dead_letter(
+        self, record: Any, exc: BaseException, reason: str, dead: list[tuple[str, str]]
+    ) -> None:
+        log.error("dead-lettering record", extra=_context(record, exc))
+        dead.append((record.topic, reason))
+        hdrs = dead_letter_headers(record, exc, attempts=1, service=self._service)
         self._send(dead_letter(record.topic), record.key, record.value, hdrs)
+
+    def _count(self, batch: Batch, dead: list[tuple[str, str]]) -> None:
+        total = Counter(tp.topic for tp, records in batch.items() for _ in records)
+        dead_per_topic = Counter(topic for topic, _ in dead)
+        for (topic, reason), n in Counter(dead).items():
+            metrics.DEAD_LETTERS.labels(self._service, topic, reason).inc(n)
+        metrics.count_records(self._service, total, dead_per_topic)
+
+    def _export_lag(self, committed: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        group = self._consumer.config.get("group_id") or ""
+        for tp, offset in committed.items():
+            high = self._consumer.highwater(tp)
+            if high is not None:
+                lag = max(0, high - offset.offset)
+                metrics.CONSUMER_LAG.labels(self._service, group, tp.topic, tp.partition).set(lag)
 
     def _send(self, topic: str, key: bytes | None, value: bytes, hdrs: list[Any]) -> None:
         try:
-            self._pending.append(self._producer.send(topic, key=key, value=value, headers=hdrs))
+            producer = self._producer or self._connect_producer()
+            self._pending.append(producer.send(topic, key=key, value=value, headers=hdrs))
         except KafkaError as exc:  # no metadata within max_block_ms: Kafka is away
-            raise _BatchFailed(f"send to {topic} failed: {exc}") from exc
+            raise Unavailable(KAFKA, exc) from exc
+
+    def _connect_producer(self) -> KafkaProducer:
+        self._producer = self._make_producer()
+        return self._producer
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
+        if not pending or self._producer is None:
+            return
         self._producer.flush()
-        for future in pending:
-            if future.failed():
-                raise _BatchFailed(f"send failed: {future.exception}")
+        failed = next((f.exception for f in pending if f.failed()), None)
+        if failed is not None:
+            # A send that failed after its retries leaves the idempotent producer's sequence
+            # in doubt: start a fresh one (Jepsen's advice after an indefinite error).
+            self._drop_producer()
+            raise Unavailable(KAFKA, failed)
 
-    def _rewind(self, batch: dict[TopicPartition, list[Any]], exc: BaseException) -> None:
-        """Go back to the batch's first records so they are processed again, not skipped."""
+    def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=0)
+
+    def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        try:
+            self._consumer.commit(offsets, timeout_ms=self._policy.commit_timeout_ms)
+        except _FENCED as exc:
+            log.info("commit fenced by a rebalance; the new owner replays", extra=_why(exc))
+        except KafkaError as exc:
+            raise Unavailable(KAFKA, exc) from exc
+        metrics.COMMITS.labels(self._service).inc()
+
+    def _hold(self, batch: Batch, exc: Unavailable) -> None:
+        """Seek the batch's partitions back to its first records and pause them until the
+        backoff has passed; a partition moved by a rebalance starts over at its new owner."""
         self._pending = []
-        log.warning("batch failed, rewinding", extra={"error": str(exc)})
         assigned = self._consumer.assignment()
         for tp, records in batch.items():
-            if tp in assigned:  # a rebalance may have moved it: its new owner starts over
+            if tp in assigned:
                 self._consumer.seek(tp, records[0].offset)
-        self._fail_if_gone_too_long()
+                self._paused.add(tp)
+        self._consumer.pause(*self._paused)
+        self.progress.paused(self._paused)
+        self._wait_for(exc, pause=True)
+
+    def _wait_for(self, exc: Unavailable, *, pause: bool = False) -> None:
+        """Mark the dependency down and schedule the retry; sleep here when nothing is paused
+        (a failing poll), else poll on, paused, until the retry time."""
+        self._failures += 1
+        delay = self._policy.backoff.delay(self._failures)
+        metrics.BATCH_RETRIES.labels(self._service, exc.dependency).inc()
+        self.progress.dependency_down(exc.dependency, str(exc))
+        log.warning("dependency unavailable; retrying", extra={**_why(exc), "retry_in_s": delay})
+        self._retry_at = time.monotonic() + delay
+        if not pause:
+            self._stop.wait(delay)
+        self.progress.raise_if_stalled()
+
+    def _resume_when_due(self) -> None:
+        if not self._paused or time.monotonic() < self._retry_at:
+            if self._paused:
+                self.progress.raise_if_stalled()
+            return
+        assigned = self._consumer.assignment()
+        self._consumer.resume(*(tp for tp in self._paused if tp in assigned))
+        self._paused.clear()
+        self.progress.paused(self._paused)
+
+    def _tick_when_due(self) -> None:
+        """Run the timer work when due; a failure is logged and tried at the next tick."""
+        tick = self._tick
+        if tick is None or self._paused or time.monotonic() < self._next_tick:
+            return
+        self._next_tick = time.monotonic() + self._policy.tick_interval_s
+        dead: list[tuple[str, str]] = []
+        try:
+            self._deliver(list(_unavailable_on_dependency(tick)), dead)
+        except (Unavailable, KafkaError) as exc:
+            self._pending = []
+            log.warning("timer work failed; trying at the next tick", extra=_why(exc))
+            return
+        for (topic, reason), n in Counter(dead).items():
+            metrics.DEAD_LETTERS.labels(self._service, topic, reason).inc(n)
+
+    def _recovered(self) -> None:
+        self._failures = 0
+        self._last_contact = time.monotonic()
+        self.progress.progressed()
 
     def _probe_when_idle(self) -> None:
-        """With nothing to read, ask Kafka something real now and then to know it is there."""
-        if time.monotonic() - self._last_contact < self._policy.idle_probe_s:
+        """With nothing to read, ask Kafka something real now and then: an empty poll cannot
+        tell an idle topic from a broker that is gone."""
+        if self._paused or time.monotonic() - self._last_contact < self._policy.idle_probe_s:
             return
         topics = sorted(self._consumer.subscription() or [])
         try:
             if topics:
                 self._consumer.end_offsets([TopicPartition(topics[0], 0)], timeout_ms=5_000)
-            self._last_contact = time.monotonic()
         except KafkaError as exc:
-            log.warning("Kafka did not answer", extra={"error": str(exc)})
-            self._fail_if_gone_too_long()
-
-    def _fail_if_gone_too_long(self) -> None:
-        gone_s = time.monotonic() - self._last_contact
-        if gone_s > self._policy.unavailable_exit_s:
-            raise KafkaUnavailable(f"Kafka unreachable for {gone_s:.0f}s")
+            self._wait_for(Unavailable(KAFKA, exc))
+            return
+        self._recovered()
 
 
-def _context(record: Any, exc: BaseException, attempt: int) -> dict[str, Any]:
+R = TypeVar("R")
+
+
+def _unavailable_on_dependency(action: Callable[[], R]) -> R:
+    """Run `action`; an error naming a dependency becomes Unavailable (the batch waits)."""
+    try:
+        return action()
+    except Exception as exc:
+        dependency = dependency_of(exc)
+        if dependency is None:
+            raise
+        raise Unavailable(dependency, exc) from exc
+
+
+def _why(exc: BaseException) -> dict[str, Any]:
+    return {"error": describe(exc, 500), "error_class": type(exc).__name__}
+
+
+def _context(record: Any, exc: BaseException) -> dict[str, Any]:
     return {
         "complaint_id": record.key.decode(errors="replace") if record.key else None,
         "topic": record.topic,
         "partition": record.partition,
         "offset": record.offset,
-        "error_class": type(exc).__name__,
-        "error": str(exc)[:500],
-        "attempt": attempt,
+        **_why(exc),
     }

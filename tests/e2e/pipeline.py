@@ -57,26 +57,30 @@ class Pipeline:
             "INTAKE_HTTP_PORT": str(self.ports["intake"]),
             "INTAKE_API_KEYS": f'{{"e2e-connector": "{API_KEY}"}}',
             "INTAKE_MONGODB_DATABASE": self.database,
-            "INTAKE_RECEIVED_TOPIC": t["complaints.received"],
             "ROUTER_HTTP_PORT": str(self.ports["router"]),
             "ROUTER_GROUP_ID": f"router-{suffix}",
-            "ROUTER_RECEIVED_TOPIC": t["complaints.received"],
-            "ROUTER_ASSIGNED_TOPIC": t["complaints.assigned"],
-            "ROUTER_OPD_TOPIC_TEMPLATE": "opd.{code}." + suffix,
             "SLA_HTTP_PORT": str(self.ports["sla"]),
             "SLA_GROUP_ID": f"sla-{suffix}",
             "SLA_MONGODB_DATABASE": self.database,
-            "SLA_TOPIC_RECEIVED": t["complaints.received"],
-            "SLA_TOPIC_ASSIGNED": t["complaints.assigned"],
-            "SLA_TOPIC_UPDATES": t["complaints.updates"],
-            "SLA_TOPIC_RESOLVED": t["complaints.resolved"],
             "PUBLISHER_HTTP_PORT": str(self.ports["publisher"]),
-            "PUBLISHER_CONSUMER_GROUP": f"publisher-{suffix}",
+            "PUBLISHER_GROUP_ID": f"publisher-{suffix}",
             "PUBLISHER_MONGODB_DATABASE": self.database,
-            "PUBLISHER_INPUT_TOPIC": t["complaints.resolved"],
             "PUBLISHER_LAPOR__BASE_URL": self.url("lapor"),
             "PUBLISHER_LAPOR__TOKEN": LAPOR_TOKEN,
+        } | self._topic_env(suffix)
+
+    def _topic_env(self, suffix: str) -> dict[str, str]:
+        """Every service reads this test's topic names (`<PREFIX>TOPICS__<NAME>`)."""
+        t = self.topics
+        names = {
+            "RECEIVED": t["complaints.received"],
+            "ASSIGNED": t["complaints.assigned"],
+            "UPDATES": t["complaints.updates"],
+            "RESOLVED": t["complaints.resolved"],
+            "OPD_TEMPLATE": "opd.{code}." + suffix,
         }
+        prefixes = ("INTAKE", "ROUTER", "SLA", "PUBLISHER")
+        return {f"{p}_TOPICS__{name}": topic for p in prefixes for (name, topic) in names.items()}
 
     def _commands(self) -> dict[str, list[str]]:
         t = self.topics

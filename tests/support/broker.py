@@ -32,6 +32,8 @@ class DisposableKafka:
         self.bootstrap = f"127.0.0.1:{self.port}"
         self._dir = Path(tempfile.mkdtemp(prefix="aduan-kafka-"))
         self._process: subprocess.Popen[bytes] | None = None
+        self._java: list[str] = []
+        self._config = self._dir / "server.properties"
 
     @staticmethod
     def available() -> bool:
@@ -62,9 +64,14 @@ class DisposableKafka:
             check=True,
             capture_output=True,
         )
-        log = (self._dir / "server.out").open("wb")
+        self._java, self._config = java, config
+        self.restart(timeout)
+
+    def restart(self, timeout: float = 90.0) -> None:
+        """Start the (stopped) broker again on the same ports and data, as after an outage."""
+        log = (self._dir / "server.out").open("ab")
         self._process = subprocess.Popen(
-            [*java, "kafka.Kafka", str(config)], stdout=log, stderr=log
+            [*self._java, "kafka.Kafka", str(self._config)], stdout=log, stderr=log
         )
         wait_until(
             self._answers, timeout=timeout, interval=0.5, message=f"Kafka on {self.bootstrap}"

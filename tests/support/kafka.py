@@ -30,11 +30,21 @@ def send_records(
     Keys may be str (sent as UTF-8), bytes or None. The producer is idempotent (acks=all), like
     the services' own, so a retried send is written once.
     """
+    send_records_with_headers(bootstrap, topic, ((k, v, []) for k, v in records), timeout)
+
+
+def send_records_with_headers(
+    bootstrap: str,
+    topic: str,
+    records: Iterable[tuple[Key, bytes, list[tuple[str, bytes]]]],
+    timeout: float = 30.0,
+) -> None:
+    """Send (key, value, headers) records in this order, each acknowledged before the next."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     try:
-        for key, value in records:
+        for key, value, hdrs in records:
             raw_key = key.encode() if isinstance(key, str) else key
-            producer.send(topic, key=raw_key, value=value).get(timeout=timeout)
+            producer.send(topic, key=raw_key, value=value, headers=hdrs).get(timeout=timeout)
     finally:
         producer.close()
 

@@ -12,7 +12,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 
 from services.intake.config import Settings
-from shared.config import KafkaSettings
+from shared.config import KafkaSettings, Topics
 from tests.support.infra import Infra
 
 
@@ -45,7 +45,7 @@ def settings_for(infra: Infra, received_topic: str, intake_db: str) -> Callable[
             "api_keys": {CONNECTOR: API_KEY},
             "mongodb_uri": infra.mongodb_uri,
             "mongodb_database": intake_db,
-            "received_topic": received_topic,
+            "topics": Topics(received=received_topic),
             "kafka": KafkaSettings(bootstrap_servers=bootstrap),
             # Short only where Kafka is dead on purpose: against the real broker a fresh
             # topic's metadata may take a moment under load.

@@ -25,7 +25,7 @@ def test_process_serves_one_channel_and_exits_cleanly_on_sigterm(
     env = {
         "INTAKE_HTTP_PORT": str(port),
         "INTAKE_API_KEYS": json.dumps({CONNECTOR: API_KEY}),
-        "INTAKE_RECEIVED_TOPIC": received_topic,
+        "INTAKE_TOPICS__RECEIVED": received_topic,
         "INTAKE_MONGODB_DATABASE": intake_db,
         "MONGODB_URI": infra.mongodb_uri,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,

@@ -17,7 +17,7 @@ from pymongo import MongoClient
 
 from services.publisher.app import build
 from services.publisher.config import LaporSettings, Settings
-from shared.config import KafkaSettings
+from shared.config import KafkaSettings, Topics
 from shared.service import ConsumeService
 from shared.topics import COMPLAINTS_RESOLVED
 from tests.support.infra import Infra
@@ -71,15 +71,14 @@ def start_publisher(
 
     def start(**lapor: Any) -> ConsumeService:
         settings = Settings(
-            input_topic=env.topic,
-            consumer_group=env.group,
+            topics=Topics(resolved=env.topic),
+            group_id=env.group,
             mongodb_uri=env.mongodb_uri,
             mongodb_database=env.database,
             kafka=KafkaSettings(bootstrap_servers=env.kafka_bootstrap),
             lapor=LaporSettings(
                 base_url=lapor_server.base_url, token=SecretStr(TOKEN), read_timeout_s=5, **lapor
             ),
-            retry_attempts=6,
             retry_base_s=0.05,
             retry_cap_s=0.2,
         )

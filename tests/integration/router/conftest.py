@@ -8,8 +8,11 @@ from collections.abc import Callable
 import pytest
 from router_kafka import OPD_CODES, RouterTopics
 
-from shared.topics import COMPLAINTS_ASSIGNED, COMPLAINTS_RECEIVED, opd_topic
+from shared.config import Topics
+from shared.topics import COMPLAINTS_ASSIGNED, COMPLAINTS_RECEIVED
 from tests.support.infra import Infra
+
+opd_topic = Topics().opd
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from router_kafka import RouterTopics, received_event
 from services.router.config import Settings
 from services.router.service import build_service, build_store
 from shared import headers
-from shared.config import KafkaSettings
+from shared.config import KafkaSettings, Topics
 from shared.events import (
     ComplaintAssigned,
     ComplaintDispatched,
@@ -33,9 +33,9 @@ def _by_key(records: list[Any]) -> dict[bytes, Any]:
 
 def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
     return Settings(
-        received_topic=topics.received,
-        assigned_topic=topics.assigned,
-        opd_topic_template=topics.opd_template,
+        topics=Topics(
+            received=topics.received, assigned=topics.assigned, opd_template=topics.opd_template
+        ),
         group_id=topics.group,
         rules_file=rules_file,
         opd_file=CONFIG / "opd.yaml",

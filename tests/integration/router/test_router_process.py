@@ -20,11 +20,11 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        "KAFKA_topics.bootstrap_SERVERS": topics.bootstrap,
+        "KAFKA_BOOTSTRAP_SERVERS": topics.bootstrap,
         "ROUTER_HTTP_PORT": str(port),
-        "ROUTER_RECEIVED_TOPIC": topics.received,
-        "ROUTER_ASSIGNED_TOPIC": topics.assigned,
-        "ROUTER_OPD_TOPIC_TEMPLATE": topics.opd_template,
+        "ROUTER_TOPICS__RECEIVED": topics.received,
+        "ROUTER_TOPICS__ASSIGNED": topics.assigned,
+        "ROUTER_TOPICS__OPD_TEMPLATE": topics.opd_template,
         "ROUTER_GROUP_ID": topics.group,
     }
     with ServiceProcess.start(
@@ -36,7 +36,7 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
     ) as router:
         router.wait_ready(timeout=30)
         ready = httpx.get(f"{base}/readyz").json()
-        assert ready["checks"] == {"kafka": "ok", "rules": "ok"}
+        assert ready["checks"] == {"kafka": "ok", "rules": "ok", "dependencies": "ok"}
         assert httpx.get(f"{base}/livez").status_code == 200
 
         event = received_event("c-p", "lampu merah mati total")

@@ -14,8 +14,9 @@ from shared.config import KafkaSettings
 from shared.events import ComplaintResolved, Envelope, Payload, decode, encode, new_event
 from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.kafka.consumer import manual_commit_consumer
-from shared.kafka.loop import ConsumeLoop, KafkaUnavailable, LoopPolicy, Outgoing
+from shared.kafka.loop import ConsumeLoop, LoopPolicy, Outgoing, Stalled
 from shared.kafka.producer import idempotent_producer
+from shared.kafka.records import per_record
 from shared.retry import Backoff, TransientError
 from tests.support.broker import DisposableKafka
 from tests.support.kafka import read_to_end, send_records
@@ -40,7 +41,8 @@ def kafka(infra: Any) -> KafkaSettings:
 def loop_factory(
     kafka: KafkaSettings, new_group: Callable[[], str]
 ) -> Iterator[Callable[..., ConsumeLoop[Any]]]:
-    """Build loops over a source topic; close their clients at teardown."""
+    """Build loops over a source topic with a one-record handler; close their clients at
+    teardown."""
     clients: list[Any] = []
 
     def build(
@@ -49,15 +51,21 @@ def loop_factory(
         consumer = manual_commit_consumer(
             kafka, group_id=new_group(), topics=[source], client_id="test"
         )
-        producer = idempotent_producer(kafka, client_id="test")
-        clients.extend([consumer, producer])
-        fast = LoopPolicy(backoff=Backoff(attempts=3, base_s=0.01, cap_s=0.05), **policy)
-        return ConsumeLoop(
-            consumer, producer, service="test", decode=decode, handle=handle, policy=fast
+        clients.append(consumer)
+        fast = LoopPolicy(backoff=Backoff(base_s=0.01, cap_s=0.05), **policy)
+        loop: ConsumeLoop[Any] = ConsumeLoop(
+            consumer,
+            lambda: idempotent_producer(kafka, client_id="test"),
+            service="test",
+            decode=decode,
+            handle=per_record(handle),
+            policy=fast,
         )
+        clients.append(loop)
+        return loop
 
     yield build
-    for client in clients:
+    for client in reversed(clients):
         client.close()
 
 
@@ -97,7 +105,7 @@ def test_poison_goes_to_the_dead_letter_topic_and_the_next_record_flows(
     assert dict(out.headers)["content-type"] == b"application/cloudevents+json"
 
 
-def test_transient_errors_are_retried_then_dead_lettered(
+def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
     kafka: KafkaSettings, new_topics: Any, loop_factory: Any
 ) -> None:
     topics = new_topics("source")
@@ -105,20 +113,16 @@ def test_transient_errors_are_retried_then_dead_lettered(
 
     def flaky(event: Envelope[Payload]) -> list[Outgoing]:
         calls[event.subject] = calls.get(event.subject, 0) + 1
-        if event.subject == "c-1" and calls["c-1"] < 2:
-            raise TransientError("mongo hiccup")  # succeeds on the second try
-        if event.subject == "c-2":
-            raise TransientError("still down")  # never succeeds
+        if event.subject == "c-2" and calls["c-2"] < 4:
+            raise TransientError("mongo hiccup", dependency="mongo")
         return []
 
     produce(kafka, topics["source"], [resolved_event(1), resolved_event(2), resolved_event(3)])
     loop = loop_factory(topics["source"], flaky)
-    run_until(loop, lambda: "c-3" in calls)
+    run_until(loop, lambda: calls.get("c-2", 0) >= 4 and "c-3" in calls)
 
-    assert calls == {"c-1": 2, "c-2": 3, "c-3": 1}
-    [dead] = read_to_end(kafka.bootstrap_servers, topics["source"] + ".dlq", at_least=1)
-    assert dict(dead.headers)[headers.DLQ_ATTEMPTS] == b"3"
-    assert dict(dead.headers)[headers.DLQ_ERROR_MESSAGE] == b"still down"
+    assert calls["c-2"] == 4
+    assert read_to_end(kafka.bootstrap_servers, topics["source"] + ".dlq") == []
 
 
 def test_offsets_are_committed_after_the_batch_so_a_new_member_resumes(
@@ -133,17 +137,16 @@ def test_offsets_are_committed_after_the_batch_so_a_new_member_resumes(
         consumer = manual_commit_consumer(
             kafka, group_id=group, topics=[topics["source"]], client_id="t"
         )
-        producer = idempotent_producer(kafka, client_id="t")
         loop: ConsumeLoop[Any] = ConsumeLoop(
             consumer,
-            producer,
+            lambda: idempotent_producer(kafka, client_id="t"),
             service="test",
             decode=decode,
-            handle=lambda e: seen.append(e.subject) or [],
+            handle=per_record(lambda e: seen.append(e.subject) or []),
         )
         run_until(loop, lambda: len(seen) >= until)
+        loop.close()
         consumer.close()
-        producer.close()
 
     run_member(until=5)
     produce(kafka, topics["source"], [resolved_event(9)])
@@ -162,20 +165,58 @@ def disposable_kafka() -> Iterator[DisposableKafka]:
     broker.cleanup()
 
 
-def test_the_loop_gives_up_when_kafka_is_gone_too_long(
+def test_a_kafka_outage_is_waited_out_and_the_loop_resumes_by_itself(
+    disposable_kafka: DisposableKafka, new_group: Any
+) -> None:
+    kafka = KafkaSettings(bootstrap_servers=disposable_kafka.bootstrap)
+    ensure_topics(
+        kafka.bootstrap_servers, TopicSpec("source", 1, dead_letter=True).with_dead_letter()
+    )
+    consumer = manual_commit_consumer(kafka, group_id=new_group(), topics=["source"], client_id="t")
+    seen: list[str] = []
+    loop: ConsumeLoop[Any] = ConsumeLoop(
+        consumer,
+        lambda: idempotent_producer(kafka, client_id="t", max_block_ms=1_000),
+        service="test",
+        decode=decode,
+        handle=per_record(lambda e: seen.append(e.subject) or []),
+        policy=LoopPolicy(
+            backoff=Backoff(base_s=0.1, cap_s=0.5), idle_probe_s=0.2, poll_timeout_ms=100
+        ),
+    )
+    produce(kafka, "source", [resolved_event(1)])
+    wait_until(lambda: loop.run_once() >= 0 and seen == ["c-1"], timeout=60, interval=0)
+    disposable_kafka.stop()
+    wait_until(lambda: loop.run_once() >= 0 and bool(loop.progress.down()), timeout=60, interval=0)
+    assert "kafka" in loop.progress.down()
+
+    disposable_kafka.restart()
+    produce(kafka, "source", [resolved_event(2)])
+    wait_until(lambda: loop.run_once() >= 0 and "c-2" in seen, timeout=120, interval=0)
+    wait_until(lambda: loop.run_once() >= 0 and not loop.progress.down(), timeout=60, interval=0)
+    assert read_to_end(kafka.bootstrap_servers, "source.dlq") == []
+    loop.close()
+    consumer.close()
+
+
+def test_the_loop_ends_with_stalled_when_kafka_stays_away(
     disposable_kafka: DisposableKafka, new_group: Any
 ) -> None:
     kafka = KafkaSettings(bootstrap_servers=disposable_kafka.bootstrap)
     ensure_topics(kafka.bootstrap_servers, [TopicSpec("source", 1)])
     consumer = manual_commit_consumer(kafka, group_id=new_group(), topics=["source"], client_id="t")
-    producer = idempotent_producer(kafka, client_id="t", max_block_ms=500)
     loop: ConsumeLoop[Any] = ConsumeLoop(
         consumer,
-        producer,
+        lambda: idempotent_producer(kafka, client_id="t", max_block_ms=500),
         service="test",
         decode=decode,
-        handle=lambda e: [],
-        policy=LoopPolicy(unavailable_exit_s=3.0, idle_probe_s=0.2, poll_timeout_ms=100),
+        handle=per_record(lambda e: []),
+        policy=LoopPolicy(
+            backoff=Backoff(base_s=0.1, cap_s=0.5),
+            stall_limit_s=3.0,
+            idle_probe_s=0.2,
+            poll_timeout_ms=100,
+        ),
     )
     wait_until(lambda: loop.run_once() >= 0 and consumer.assignment(), timeout=30, interval=0)
     disposable_kafka.stop()
@@ -185,13 +226,12 @@ def test_the_loop_gives_up_when_kafka_is_gone_too_long(
     def run() -> None:
         try:
             loop.run()
-        except KafkaUnavailable as exc:
+        except Stalled as exc:
             failure.append(exc)
 
     runner = threading.Thread(target=run, daemon=True)
     runner.start()
     runner.join(timeout=60)
     assert not runner.is_alive(), "the loop kept running without Kafka"
-    assert failure and "unreachable" in str(failure[0])
-    producer.close(timeout=1)
+    assert failure and "no progress" in str(failure[0])
     consumer.close()

@@ -100,7 +100,7 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         assert len(rejected) == 1
         reason = dict(rejected[0].headers)
         assert reason[headers.DLQ_ERROR_CLASS] == b"InvalidTransition"
-        assert b"already resolved" in reason[headers.DLQ_ERROR_MESSAGE]
+        assert b"not allowed when the case is resolved" in reason[headers.DLQ_ERROR_MESSAGE]
         # The redelivered resolution sends the CaseResolved again (its first send may have died
         # with a crash); both are the same publication, which the publisher's ledger keeps once.
         emitted = read_to_end(run.kafka_bootstrap, run.resolved, at_least=2)
@@ -205,7 +205,7 @@ def test_a_record_that_cannot_be_dead_lettered_is_held_not_lost(run: SlaRun) -> 
         )
         send_records(run.kafka_bootstrap, run.received, [("poison", b"{not json")])
         wait_until(
-            lambda: "batch failed, rewinding" in run.log.read_text(),
+            lambda: "dependency unavailable; retrying" in run.log.read_text(),
             timeout=60,
             message="the failed dead-letter send noticed",
         )

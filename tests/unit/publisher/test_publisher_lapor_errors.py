@@ -8,7 +8,7 @@ from publisher_cases import case
 
 from services.publisher.lapor import LaporClient, LaporRejected, LaporUnavailable
 from services.publisher.mapping import LaporComplaint, LaporMapping, to_lapor_complaint
-from shared.retry import TRANSIENT_ERRORS
+from shared.retry import dependency_of
 
 
 def client_answering(handler: httpx.MockTransport) -> LaporClient:
@@ -28,7 +28,7 @@ def test_busy_or_broken_target_is_transient_and_certain(status: int) -> None:
     with pytest.raises(LaporUnavailable) as caught:
         client_answering(answer(status, {"detail": "x"})).create_complaint(body())
 
-    assert isinstance(caught.value, TRANSIENT_ERRORS)
+    assert dependency_of(caught.value) == "lapor"
     assert caught.value.certain
 
 
@@ -38,7 +38,7 @@ def test_other_client_errors_are_permanent(status: int) -> None:
         client_answering(answer(status, {"detail": "bad"})).create_complaint(body())
 
     assert caught.value.status == status
-    assert not isinstance(caught.value, TRANSIENT_ERRORS)
+    assert dependency_of(caught.value) is None
 
 
 def test_created_without_id_is_rejected() -> None:

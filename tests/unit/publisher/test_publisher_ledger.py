@@ -21,11 +21,13 @@ KEY = LedgerKey(complaint_id="cid", target="lapor", case_version=2)
 
 
 def entry(**over: object) -> LedgerEntry:
-    return new_entry(KEY, external_id="cid:2", now=NOW).model_copy(update=over)
+    return new_entry(KEY, external_id="cid:2", owner="me", lease_until=NOW, now=NOW).model_copy(
+        update=over
+    )
 
 
 def test_new_entry_is_pending_with_its_key() -> None:
-    fresh = new_entry(KEY, external_id="cid:2", now=NOW)
+    fresh = new_entry(KEY, external_id="cid:2", owner="me", lease_until=NOW, now=NOW)
 
     assert fresh.state is LedgerState.PENDING
     assert fresh.key == KEY

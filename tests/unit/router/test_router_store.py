@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from router_support import OPD_FILE, write
 
+from services.router.config import Settings
 from services.router.loading import ConfigFileError
+from services.router.service import build_store
 from services.router.store import RulesStore
 
 V1 = "version: '1'\nrules: [{id: a, when: {keywords_any: [jalan]}, then: {opd: dpupr}}]\n"
@@ -67,3 +69,22 @@ def test_never_valid_raises_and_is_not_ready(tmp_path: Path) -> None:
     store = RulesStore(write(tmp_path / "rules.yaml", BROKEN), OPD_FILE, check_interval_s=0)
     with pytest.raises(ConfigFileError):
         store.ready_check()
+
+
+def test_a_directory_naming_a_topic_the_cluster_lacks_is_refused_and_the_old_set_stays(
+    tmp_path: Path,
+) -> None:
+    rules = write(tmp_path / "rules.yaml", V1)
+    opds = write(tmp_path / "opd.yaml", OPD_FILE.read_text(encoding="utf-8"))
+    settings = Settings(rules_file=rules, opd_file=opds, rules_check_interval_s=0)
+    declared = {settings.topics.opd(code) for code in ("triage", "dinkes", "dishub", "dpupr")}
+    declared |= {settings.topics.opd(code) for code in ("disdik", "dlh", "dispendukcapil")}
+    store = build_store(settings, lambda: declared)
+    assert store.current().version == "1"
+
+    _touch_later(opds, opds.read_text(encoding="utf-8").replace("code: dlh", "code: dlhk"))
+    _touch_later(rules, V2)
+    assert store.current().version == "1", "the unknown opd.dlhk topic keeps the old set"
+
+    with pytest.raises(ConfigFileError, match=r"opd\.dlhk"):
+        build_store(settings, lambda: declared)

@@ -7,22 +7,12 @@ from datetime import timedelta
 import pytest
 
 from services.sla.case import Case, Status
-from services.sla.lifecycle import Applied, Duplicate, Rejected, apply
+from services.sla.lifecycle import TRANSITIONS, Applied, Duplicate, Kind, Rejected, expire_held
 from shared.events import Envelope, FollowUpKind, decode, encode
 from tests.support.events import T0, assigned, follow_up, received, resolved
+from tests.unit.sla.lifecycle_support import run, step
 
 CID = "01JCASE0000000000000000001"
-
-
-def run(*events: Envelope[object]) -> Case:
-    """Apply events in order, each of which must be applied; return the final case."""
-    case: Case | None = None
-    for event in events:
-        decision = apply(case, event)
-        assert isinstance(decision, Applied), decision
-        case = decision.case
-    assert case is not None
-    return case
 
 
 def test_received_creates_a_case_without_reporter_data() -> None:
@@ -66,7 +56,7 @@ def test_follow_up_moves_to_in_progress_and_records_first_times() -> None:
 
 def test_resolution_emits_case_resolved_once() -> None:
     case = run(received(CID), assigned(CID), follow_up(CID))
-    decision = apply(case, resolved(CID))
+    decision = step(case, resolved(CID))
     assert isinstance(decision, Applied)
     assert decision.case.status is Status.RESOLVED
     assert decision.resolved is not None
@@ -74,9 +64,9 @@ def test_resolution_emits_case_resolved_once() -> None:
     assert decision.resolved.first_follow_up_at == T0 + timedelta(hours=5)
     assert len(decision.resolved.follow_ups) == 1
     assert "reporter" not in decision.resolved.model_dump()
-    again = apply(decision.case, resolved(CID, hours=50))
+    again = step(decision.case, resolved(CID, hours=50))
     assert isinstance(again, Rejected)
-    assert "already resolved" in again.reason
+    assert "not allowed when the case is resolved" in again.reason
 
 
 def test_assigned_may_resolve_without_follow_up() -> None:
@@ -100,43 +90,58 @@ def test_late_triage_assignment_does_not_regress() -> None:
     assert [e.status for e in case.timeline] == [Status.RECEIVED, Status.TRIAGE, Status.ASSIGNED]
 
 
-def test_late_assignment_after_follow_up_fills_only_what_is_missing() -> None:
-    case = run(received(CID), assigned(CID, hours=1))
-    case = run_from(case, follow_up(CID, hours=2), assigned(CID, opd="dinkes", hours=1))
-    assert case.status is Status.IN_PROGRESS
-    assert case.opd_code == "dpupr"
-
-
-def run_from(case: Case, *events: Envelope[object]) -> Case:
-    for event in events:
-        decision = apply(case, event)
-        assert isinstance(decision, Applied), decision
-        case = decision.case
-    return case
+def test_an_assignment_to_another_opd_is_refused_a_move_is_a_reassignment() -> None:
+    case = run(received(CID), assigned(CID, hours=1), follow_up(CID, hours=2))
+    decision = step(case, assigned(CID, opd="dinkes", hours=1))
+    assert isinstance(decision, Rejected)
+    assert "reassignment" in decision.reason
 
 
 def test_resolution_before_received_emits_when_the_complaint_arrives() -> None:
     case = run(assigned(CID), resolved(CID))
     assert case.status is Status.RESOLVED
-    decision = apply(case, received(CID))
+    decision = step(case, received(CID))
     assert isinstance(decision, Applied)
     assert decision.resolved is not None
     assert decision.resolved.title == "Jalan berlubang"
     assert decision.case.resolved_emitted_version == 1
 
 
-def test_opd_events_read_before_the_case_merge_when_it_arrives() -> None:
+def test_opd_events_read_before_the_case_are_held_then_applied_when_it_is_assigned() -> None:
     # After a lag, complaints.updates may be read before complaints.received/assigned.
     case = run(follow_up(CID, hours=30), resolved(CID))
-    assert (case.status, case.tracking_number, case.has_complaint) == (Status.RESOLVED, None, False)
-    assert case.first_follow_up_at is not None
-    late = apply(case, received(CID))
-    assert isinstance(late, Applied)
-    assert late.resolved is not None and late.resolved.tracking_number == late.case.tracking_number
-    after = apply(late.case, assigned(CID))
+    assert (case.status, case.tracking_number, len(case.held)) == (Status.RECEIVED, None, 2)
+    case = run(received(CID), case=case)
+    assert case.status is Status.RECEIVED and len(case.held) == 2  # still no OPD
+    after = step(case, assigned(CID))
     assert isinstance(after, Applied)
-    assert after.case.status is Status.RESOLVED
-    assert after.case.assigned_at is not None and after.case.first_follow_up_at is not None
+    assert after.case.status is Status.RESOLVED and after.case.held == ()
+    assert after.case.first_follow_up_at is not None
+    assert after.resolved is not None and after.resolved.tracking_number == "ADU-0001"
+
+
+def test_a_held_event_from_another_opd_is_refused_when_the_case_is_assigned() -> None:
+    case = run(received(CID), follow_up(CID, opd="dinkes"))
+    after = step(case, assigned(CID, opd="dpupr"))
+    assert isinstance(after, Applied)
+    assert after.case.status is Status.ASSIGNED and after.case.held == ()
+    [(held, reason)] = after.refused
+    assert "'dinkes'" in reason and "'dpupr'" in reason
+    assert decode(held.value.encode()).data.opd_code == "dinkes"
+
+
+def test_held_events_expire_when_their_case_never_comes() -> None:
+    case = run(follow_up(CID))
+    kept, expired = expire_held(case, T0 + timedelta(minutes=5), timedelta(minutes=10))
+    assert expired == [] and kept == case
+    kept, expired = expire_held(case, T0 + timedelta(minutes=11), timedelta(minutes=10))
+    assert [h.event_id for h in expired] == [case.held[0].event_id] and kept.held == ()
+
+
+def test_the_same_follow_up_sent_twice_is_stored_once() -> None:
+    case = run(received(CID), assigned(CID), follow_up(CID), follow_up(CID))
+    assert len(case.follow_ups) == 1
+    assert [e.status for e in case.timeline].count(Status.IN_PROGRESS) == 1
 
 
 @pytest.mark.parametrize(
@@ -145,31 +150,53 @@ def test_opd_events_read_before_the_case_merge_when_it_arrives() -> None:
         (
             (received(CID), assigned(CID), resolved(CID)),
             follow_up(CID, hours=60),
-            "already resolved",
+            "not allowed when the case is resolved",
         ),
         ((received(CID),), assigned(CID, tracking="ADU-9999"), "tracking number"),
+        ((received(CID), assigned(CID)), follow_up(CID, opd="dinkes"), "belongs to 'dpupr'"),
+        ((received(CID), assigned(CID)), resolved(CID, opd="dinkes"), "belongs to 'dpupr'"),
+        (
+            (received(CID), assigned(CID, opd="triage", triage=True)),
+            resolved(CID, opd="triage"),
+            "not allowed when the case is triage",
+        ),
+        (
+            (received(CID), assigned(CID, opd="triage", triage=True)),
+            follow_up(CID, opd="dinkes"),
+            "not allowed when the case is triage",
+        ),
     ],
 )
 def test_invalid_transitions_are_rejected(
     history: tuple[Envelope[object], ...], event: Envelope[object], reason: str
 ) -> None:
     case = run(*history) if history else None
-    decision = apply(case, event)
+    decision = step(case, event)
     assert isinstance(decision, Rejected)
     assert reason in decision.reason
+
+
+def test_every_state_takes_late_data_and_only_listed_moves() -> None:
+    for status in [None, *Status]:
+        for kind in (Kind.RECEIVED, Kind.TRIAGED, Kind.ASSIGNED):
+            assert (status, kind) in TRANSITIONS, (status, kind)
+    # Nothing leaves a closed or archived case but late data.
+    for status in (Status.CLOSED, Status.ARCHIVED):
+        moves = {k for (s, k) in TRANSITIONS if s is status}
+        assert moves == {Kind.RECEIVED, Kind.TRIAGED, Kind.ASSIGNED}
 
 
 def test_redelivered_event_is_a_duplicate() -> None:
     first = received(CID)
     case = run(first, assigned(CID))
-    assert isinstance(apply(case, first), Duplicate)
+    assert isinstance(step(case, first), Duplicate)
 
 
 def test_only_the_last_n_event_ids_are_kept() -> None:
     events = [received(CID), assigned(CID), follow_up(CID), follow_up(CID, hours=6)]
     case: Case | None = None
     for event in events:
-        decision = apply(case, event, keep_event_ids=2)
+        decision = step(case, event, keep_event_ids=2)
         assert isinstance(decision, Applied)
         case = decision.case
     assert case is not None

@@ -31,7 +31,7 @@ class FakeLoop:
 
 def service(loop: FakeLoop, closed: list[str], name: str) -> ConsumeService:
     fake: Any = loop
-    return ConsumeService(loop=fake, ready={}, close=lambda: closed.append(name))
+    return ConsumeService(loop=fake, live={}, ready={}, close=lambda: closed.append(name))
 
 
 def test_runs_each_loop_in_a_thread_then_stops_joins_and_closes_all() -> None:
