@@ -77,7 +77,7 @@ def accept(
         except DuplicateComplaint:
             # FerretDB does not say which unique index refused the insert, so look: the same
             # reference was delivered before; otherwise the tracking number collided.
-            earlier = repo.find_by_channel_ref(channel, ref)
+            earlier = repo.find_by_channel_ref(channel, ref, connector_id)
             if earlier is not None:
                 return _duplicate(earlier)
             continue

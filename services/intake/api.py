@@ -30,6 +30,43 @@ class SubmissionAnswer(BaseModel):
     status_url: str
 
 
+class PartAnswer(BaseModel):
+    """What a connector gets back for one part of a message still missing other parts."""
+
+    status: Literal["partial"] = "partial"
+    detail: str = "part stored; the complaint is made when every part has arrived"
+
+
+class ErrorAnswer(BaseModel):
+    """A refusal and its reason."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    """One invalid field and why; the input itself is never echoed."""
+
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class InvalidAnswer(BaseModel):
+    """A 422: every invalid field with its reason."""
+
+    detail: list[FieldError]
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Already received: the same complaint, again.", "model": SubmissionAnswer},
+    401: {"description": "No API key, or one no connector owns.", "model": ErrorAnswer},
+    413: {"description": "The body exceeds this channel's size limit.", "model": ErrorAnswer},
+    422: {"description": "Invalid body: each field with its reason.", "model": InvalidAnswer},
+    503: {"description": "The store is unavailable: nothing was accepted.", "model": ErrorAnswer},
+}
+
+
 class BodyTooLarge(Exception):
     """The request body exceeds the configured limit."""
 
@@ -76,21 +113,21 @@ def channel_router(
     @router.post(
         f"/v1/channels/{channel}/complaints",
         status_code=202,
-        response_model=SubmissionAnswer,
+        response_model=SubmissionAnswer | PartAnswer,
         openapi_extra={
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": adapter.schema()}},
             }
         },
-        responses={200: {"description": "Already received: the same complaint, again."}},
+        responses=RESPONSES,
         summary=f"Submit a complaint from the {channel} channel",
     )
     async def submit(
         request: Request,
         response: Response,
         api_key: Annotated[str | None, Header(alias=API_KEY_HEADER)] = None,
-    ) -> SubmissionAnswer:
+    ) -> SubmissionAnswer | PartAnswer:
         try:
             connector_id = authenticate(keys, api_key)
         except Unauthorized as exc:
@@ -103,6 +140,13 @@ def channel_router(
             raise reject(422, "invalid", field_errors(exc)) from exc
         repo: ComplaintRepository = request.app.state.repo
         try:
+            if adapter.gather is not None:
+                body = await run_in_threadpool(
+                    adapter.gather, body, connector_id, request.app.state
+                )
+                if body is None:
+                    metrics.SUBMISSIONS.labels(channel, "partial").inc()
+                    return PartAnswer()
             done = await run_in_threadpool(accept, repo, adapter, body, connector_id=connector_id)
         except (PyMongoError, TrackingNumbersExhausted) as exc:
             log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})

@@ -18,9 +18,11 @@ from ulid import ULID
 from services.intake.adapters import ADAPTERS
 from services.intake.api import channel_router
 from services.intake.config import Settings
+from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
+from services.intake.sms_parts import SmsPartStore
 from shared.health import Check, KafkaCheck, health_routes, liveness, mongo_check
 from shared.kafka.producer import idempotent_producer
 from shared.mongo import database, mongo_client
@@ -38,10 +40,15 @@ def create_app(settings: Settings, channels: Sequence[str] | None = None) -> Fas
     for channel in chosen:
         app.include_router(
             channel_router(
-                ADAPTERS[channel], keys=settings.api_keys, max_body_bytes=settings.max_body_bytes
+                ADAPTERS[channel],
+                keys=settings.api_keys,
+                max_body_bytes=settings.channel_max_body_bytes.get(
+                    channel, settings.max_body_bytes
+                ),
             )
         )
     _add_health(app, settings)
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     return app
 
 
@@ -57,6 +64,8 @@ def _lifespan(settings: Settings) -> Any:
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
+        # Parts of long SMS waiting for the rest (sms_parts.py); keyed by _id, no index needed.
+        app.state.sms_parts = SmsPartStore(client[settings.mongodb_database][settings.sms_parts])
         app.state.ready_checks = {"mongo": mongo_check(client), "kafka": kafka_check}
         relay.start()
         try:

@@ -20,7 +20,10 @@ class Settings(ServiceSettings):
     # connector id -> API key, given as a JSON object: {"webform-jatim": "s3cret", ...}.
     api_keys: dict[str, SecretStr] = Field(default_factory=dict)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Per-channel exceptions to max_body_bytes: an e-mail carries its attachments inline.
+    channel_max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"email": 10 << 20})
     collection: str = "intake_complaints"
+    sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)

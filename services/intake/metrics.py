@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 SUBMISSIONS = Counter(
     "intake_submissions_total",
-    "Submissions answered, by channel and outcome (accepted, duplicate, invalid, too_large, "
+    "Submissions answered, by channel and outcome (accepted, duplicate, partial, invalid, too_large, "
     "unauthorized, unavailable).",
     ["channel", "outcome"],
 )

@@ -19,14 +19,18 @@ from shared.mongo import Index, ensure_indexes
 _UNCLAIMED = datetime(1970, 1, 1, tzinfo=UTC)
 
 INDEXES = (
-    Index(("channel", "channel_ref"), unique=True),
+    # Idempotency is per connector: two connectors may reuse the same form id for two citizens.
+    Index(("connector_id", "channel", "channel_ref"), unique=True),
     Index(("tracking_number",), unique=True),
     Index(("outbox.published_at", "_id")),
 )
+# The key before idempotency became per connector: left in place it would still refuse the
+# second connector's complaint, so it is dropped at start-up.
+_SUPERSEDED = "channel_channel_ref_unique"
 
 
 class DuplicateComplaint(Exception):
-    """An insert hit a unique index: same (channel, channel_ref) or same tracking number."""
+    """An insert hit a unique index: same (connector, channel, ref) or same tracking number."""
 
 
 class Outbox(BaseModel):
@@ -74,6 +78,8 @@ class ComplaintRepository:
 
     def ensure_indexes(self) -> None:
         """Create the unique indexes idempotency and tracking numbers rely on."""
+        if _SUPERSEDED in self._collection.index_information():
+            self._collection.drop_index(_SUPERSEDED)
         ensure_indexes(self._collection, INDEXES)
 
     def insert(self, complaint: StoredComplaint) -> None:
@@ -83,9 +89,12 @@ class ComplaintRepository:
         except DuplicateKeyError as exc:
             raise DuplicateComplaint(str(exc)) from exc
 
-    def find_by_channel_ref(self, channel: str, channel_ref: str) -> StoredComplaint | None:
-        """Return the complaint a channel already delivered under this native id, if any."""
-        doc = self._collection.find_one({"channel": channel, "channel_ref": channel_ref})
+    def find_by_channel_ref(
+        self, channel: str, channel_ref: str, connector_id: str
+    ) -> StoredComplaint | None:
+        """Return the complaint this connector already delivered under this native id, if any."""
+        key = {"connector_id": connector_id, "channel": channel, "channel_ref": channel_ref}
+        doc = self._collection.find_one(key)
         return StoredComplaint.from_mongo(doc) if doc else None
 
     def claim_pending(

@@ -18,6 +18,7 @@ from shared.events.payloads import (
     Payload,
     Priority,
     Reporter,
+    Thread,
 )
 from shared.events.registry import EVENT_TYPES, decode, type_of
 
@@ -40,6 +41,7 @@ __all__ = [
     "Payload",
     "Priority",
     "Reporter",
+    "Thread",
     "decode",
     "encode",
     "follow",

@@ -73,6 +73,8 @@ class Attachment(Payload):
     url: str
     media_type: str | None = None
     name: str | None = None
+    size: int | None = Field(default=None, ge=0)  # bytes, when the connector or parser knows it
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class Reporter(Payload):
@@ -83,13 +85,29 @@ class Reporter(Payload):
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    handle: str | None = None  # a social-media account, e.g. "@budi_sby"; personal data too
 
 
 class Entry(Payload):
     """How the complaint entered: which connector, and the officer for walk-in or phone."""
 
     connector_id: str
-    officer_id: str | None = None
+    officer_id: str | None = None  # the desk officer, or the call-center agent who took the call
+    # Where inside the channel: social platform (x, instagram, ...), call line (112), SMS gateway.
+    source: str | None = None
+    source_url: str | None = None  # the public post or comment; it may name its author
+    sent_at: AwareDatetime | None = None  # as the source saw it: posted, call start, Date header
+    ended_at: AwareDatetime | None = None  # a call's end
+
+
+class Thread(Payload):
+    """What a message answers, by the channel's native ids (e-mail Message-IDs, post ids).
+
+    A later step links it to the case whose channel_ref is among these; intake only records them.
+    """
+
+    reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
 
 
 class ComplaintReceived(Payload):
@@ -112,6 +130,7 @@ class ComplaintReceived(Payload):
     anonymous: bool = False
     confidential: bool = False
     entry: Entry
+    thread: Thread | None = None
 
 
 class ComplaintAssigned(Payload):

@@ -35,6 +35,9 @@ class Adapter(Generic[B]):
     model: type[B]
     channel_ref: Callable[[B], str]  # the channel's native id: the idempotency key
     to_payload: Callable[[B, Receipt], ComplaintReceived]
+    # For channels whose messages come in parts (long SMS): given the body, the connector id
+    # and the app's state, return the whole message, or None while parts are still missing.
+    gather: Callable[[B, str, Any], B | None] | None = None
 
     def parse(self, raw: bytes) -> B:
         """Validate a JSON body; raise pydantic.ValidationError with per-field reasons."""

@@ -28,6 +28,10 @@ def test_channel_flag_restricts_the_routes() -> None:
     assert parse_args(["--channel", "web"]).channel == ["web"]
     assert parse_args([]).channel is None
     assert "/v1/channels/web/complaints" in _paths(["web"])
+    assert parse_args(["--channel", "sms"]).channel == ["sms"]
+    assert _paths(["sms"]) & {p for p in _paths(None) if "/channels/" in p} == {
+        "/v1/channels/sms/complaints"
+    }
 
 
 def test_unknown_channel_is_refused() -> None:
@@ -40,4 +44,7 @@ def test_unknown_channel_is_refused() -> None:
 def test_openapi_documents_the_web_body() -> None:
     schema = create_app(Settings()).openapi()
     body = schema["paths"]["/v1/channels/web/complaints"]["post"]["requestBody"]
-    assert "form_id" in body["content"]["application/json"]["schema"]["properties"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WebComplaint"
+    }
+    assert "form_id" in schema["components"]["schemas"]["WebComplaint"]["properties"]

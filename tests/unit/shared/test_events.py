@@ -49,6 +49,10 @@ def assert_kept(old: object, new: object, path: str = "$") -> None:
         for key, value in old.items():
             assert key in new, f"{path}.{key} lost"
             assert_kept(value, new[key], f"{path}.{key}")
+    elif isinstance(old, list):  # items are kept one by one: they may gain new fields too
+        assert isinstance(new, list) and len(new) == len(old), path
+        for index, (item, kept) in enumerate(zip(old, new, strict=True)):
+            assert_kept(item, kept, f"{path}[{index}]")
     else:
         assert old == new, path
 
