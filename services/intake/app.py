@@ -18,6 +18,7 @@ from ulid import ULID
 from services.intake.adapters import ADAPTERS
 from services.intake.api import channel_router
 from services.intake.config import Settings
+from services.intake.group_commit import GroupInserter
 from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
@@ -56,7 +57,13 @@ def _lifespan(settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = mongo_client(settings.mongodb_uri, app_name=settings.service_name)
-        repo = ComplaintRepository(database(client, settings.mongodb_database)[settings.collection])
+        complaints = database(client, settings.mongodb_database)[settings.collection]
+        inserter = GroupInserter(
+            lambda docs: complaints.insert_many(docs, ordered=False),
+            max_batch=settings.group_commit_max,
+            max_wait_s=settings.group_commit_wait_s,
+        )
+        repo = ComplaintRepository(complaints, inserter)
         # Without the unique indexes idempotency silently breaks: refuse to start instead.
         await run_in_threadpool(repo.ensure_indexes)
         relay = RelayWorker(
@@ -71,6 +78,7 @@ def _lifespan(settings: Settings) -> Any:
         try:
             yield
         finally:
+            inserter.stop()
             relay.stop(settings.relay_flush_timeout_s)
             kafka_check.close()
             client.close()

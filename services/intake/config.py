@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
     sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
+    # Group commit: concurrent submissions share one insert_many of up to this many complaints;
+    # a group waits at most this long for company after its first complaint.
+    group_commit_max: int = Field(default=200, ge=1, le=5_000)
+    group_commit_wait_s: float = Field(default=0.002, ge=0, le=1)
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
     relay_poll_s: float = Field(default=1.0, gt=0)
     relay_lease_s: float = Field(default=60.0, gt=0)

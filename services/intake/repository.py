@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.group_commit import DuplicateKey, GroupInserter
 from shared.mongo import Index, ensure_indexes
 
 # Claims older than this are free to take: a lease in the past means "nobody holds it".
@@ -73,8 +74,12 @@ class StoredComplaint(BaseModel):
 class ComplaintRepository:
     """Insert complaints, find them by channel reference, and serve the outbox relay."""
 
-    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+    def __init__(
+        self, collection: Collection[dict[str, Any]], inserter: GroupInserter | None = None
+    ) -> None:
         self._collection = collection
+        # Without an inserter (tools, tests) each insert is its own round trip.
+        self._inserter = inserter
 
     def ensure_indexes(self) -> None:
         """Create the unique indexes idempotency and tracking numbers rely on."""
@@ -85,8 +90,11 @@ class ComplaintRepository:
     def insert(self, complaint: StoredComplaint) -> None:
         """Insert a new complaint; raise DuplicateComplaint when a unique index refuses it."""
         try:
-            self._collection.insert_one(complaint.to_mongo())
-        except DuplicateKeyError as exc:
+            if self._inserter is None:
+                self._collection.insert_one(complaint.to_mongo())
+            else:
+                self._inserter.insert(complaint.to_mongo())
+        except (DuplicateKeyError, DuplicateKey) as exc:
             raise DuplicateComplaint(str(exc)) from exc
 
     def find_by_channel_ref(

@@ -101,6 +101,21 @@ def test_concurrent_deliveries_of_one_form_agree_on_one_tracking_number(
     assert complaints.count_documents({"channel_ref": "wf-race"}) == 1
 
 
+def test_a_burst_of_distinct_forms_is_stored_in_shared_groups_each_with_its_own_number(
+    client: TestClient, complaints: Collection[dict[str, Any]]
+) -> None:
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(
+            pool.map(
+                lambda n: client.post(URL, json=form(f"wf-burst-{n}"), headers=AUTH), range(48)
+            )
+        )
+    assert [a.status_code for a in answers] == [202] * 48
+    assert len({a.json()["tracking_number"] for a in answers}) == 48
+    stored = {d["_id"] for d in complaints.find({"channel_ref": {"$regex": "^wf-burst-"}})}
+    assert stored == {a.json()["complaint_id"] for a in answers}
+
+
 def test_invalid_fields_are_named_and_nothing_is_stored(
     client: TestClient, complaints: Collection[dict[str, Any]]
 ) -> None:
