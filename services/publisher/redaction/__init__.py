@@ -4,7 +4,7 @@
 README, section "Redaction", for what is removed and what deliberately stays.
 """
 
-from services.publisher.redaction.engine import redact
-from services.publisher.redaction.model import Kind, Redaction, Removed, Reporter
+from services.publisher.redaction.engine import redact, spans
+from services.publisher.redaction.model import Kind, Redaction, Removed, Reporter, Span
 
-__all__ = ["Kind", "Redaction", "Removed", "Reporter", "redact"]
+__all__ = ["Kind", "Redaction", "Removed", "Reporter", "Span", "redact", "spans"]

@@ -20,7 +20,7 @@ _KEYWORDS = {
     "street": r"jalan\b|jln\b\.?|jl\b\.?",
     "gang": r"gang\b|gg\b\.?",
     "place": r"kelurahan\b|kel\b\.?|desa\b|ds\b\.|dusun\b|dsn\b\.?|kampung\b|kp\b\.|lingkungan\b",
-    "estate": r"perumahan\b|perum\b\.?|komplek\b|kompleks\b|komp\b\.|asrama\b|rusun\b|rusunawa\b",
+    "estate": r"perumahan\b|perum\b\.?|komplek\b|kompleks\b|komp\b\.|asrama\b|rusun\b|rusunawa\b|ruko\b|rukan\b",
     "blok": r"blok\b|blk\b\.?",
 }
 _KEYWORD = re.compile(
@@ -40,6 +40,8 @@ _NUMBER = re.compile(
 _BLOK_CODE = re.compile(r"\s*[A-Za-z]{0,2}\s*-?\s*\d{0,3}[A-Za-z]?(?:\s*/\s*\d{1,3})?\b")
 _GLUE = re.compile(r"^[\s,;]*(?:dan\s+)?$", re.IGNORECASE)
 MAX_NAME_WORDS = 4
+# "Ketua RT 07", "Pak RW": the office of the neighbourhood head, not where someone lives.
+_ROLE = re.compile(r"\b(?:ketua|pak|bu|pengurus|sekretaris|bendahara)\s*$", re.IGNORECASE)
 # Words that end a street or place name: the next address part, or a larger area that stays.
 _ENDS_NAME = frozenset(
     {"no", "nomor", "nmr", "nomer", "kav", "rt", "rw", "kec", "kecamatan", "kab", "kabupaten"}
@@ -70,19 +72,28 @@ def _parts(text: str) -> Iterator[_Part]:
         if end > match.end():
             yield _Part(match.start(), end, kind)
     for match in _RT_RW.finditer(text):
-        yield _Part(match.start(), match.end(), "rtrw")
+        if not _ROLE.search(text[max(0, match.start() - 12) : match.start()]):
+            yield _Part(match.start(), match.end(), "rtrw")
     for match in _NUMBER.finditer(text):
         yield _Part(match.start(), match.end(), "number")
 
 
 def _name_end(text: str, pos: int) -> int:
-    """Return where the name after a keyword ends: up to four words, never a stopword."""
-    end = pos
-    for count, match in enumerate(re.finditer(rf"\s*[.:]?\s*({_NAME})", text[pos:])):
-        word = match.group(1).rstrip(".,")
-        if count >= MAX_NAME_WORDS or match.start() != end - pos or _stops(word):
+    """Return where the name after a keyword ends: up to four words on the same line."""
+    end, capitalised = pos, None
+    for count, match in enumerate(re.finditer(rf"[ \t]*[.:]?[ \t]*({_NAME})", text[pos:])):
+        word = match.group(1)
+        capitalised = word[0].isupper() if capitalised is None else capitalised
+        # After a capitalised first word a lower-case one is prose ("Gang Lebar mengeluhkan").
+        prose = capitalised and word[0].islower()
+        if count >= MAX_NAME_WORDS or match.start() != end - pos or prose or _stops(word):
             break
-        end = pos + match.start(1) + len(word)
+        end = pos + match.end(1)
+        if word.endswith(".") and len(word) > 4:  # a full stop, not "Dr." or "Gg."
+            break
+    # A trailing full stop or comma belongs to the sentence, not to the name.
+    while end > pos and text[end - 1] in ".,":
+        end -= 1
     return end
 
 

@@ -10,13 +10,18 @@ from services.publisher.redaction.model import PRIORITY, Redaction, Removed, Rep
 
 def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> Redaction:
     """Return the public version of `text` and, in text order, what was removed."""
+    found = spans(text, reporter_block)
+    return Redaction(_replace(text, found), tuple(_removed(text, found)))
+
+
+def spans(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> list[Span]:
+    """Return where personal data stands in `text`: merged, non-overlapping, in text order."""
     who = (
         reporter_block
         if isinstance(reporter_block, Reporter) or reporter_block is None
         else Reporter.from_mapping(reporter_block)
     )
-    spans = merge(find_all(text, who))
-    return Redaction(_replace(text, spans), tuple(_removed(text, spans)))
+    return merge(find_all(text, who))
 
 
 def find_all(text: str, who: Reporter | None) -> list[Span]:

@@ -38,7 +38,7 @@ POSITIONS = _words(
     polisi satpam petugas pegawai staf staff operator sopir supir kernet driver ojol kurir
     rt rw ketua pj plt direktur dirut manajer manager kapolsek kapolres danramil babinsa
     bhabinkamtibmas linmas hansip satpol pp pol pengawas mandor kontraktor pemilik juragan
-    dewan anggota sekretaris bendahara kepdes ustadz imam takmir modin
+    dewan anggota sekretaris bendahara kepdes ustadz takmir modin
     """
 )
 # Words that often follow "Ibu"/"Bapak" and the like without being a name.
@@ -62,6 +62,9 @@ NOT_NAMES = _words(
     penanggung jawab pejabat pimpinan pemerintah kantor dinas desa kelurahan kecamatan
     kabupaten provinsi pusat daerah negeri swasta umum
     yth terhormat hormat rt rw no nomor nik kk hp wa telp telepon email
+    admin min mimin tim panitia pengurus karang taruna komunitas yayasan paguyuban forum
+    kelompok pkk lsm organisasi dinas badan pemkot pemkab pemprov pemda rsud puskesmas
+    sekolah universitas kampus pasar terminal polsek polres koramil bumdes
     """
 )
 # Function words and fillers that end a name or a street name when reached.

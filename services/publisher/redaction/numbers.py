@@ -20,7 +20,18 @@ NIK_LENGTH = 16
 def find(text: str) -> Iterator[Span]:
     """Yield the NIK, KK and phone numbers in `text`."""
     for run in _RUN.finditer(text):
-        yield from _split(text, run.start(), run.group())
+        start, end = _unbracket(run.group())
+        yield from _split(text, run.start() + start, run.group()[start:end])
+
+
+def _unbracket(run: str) -> tuple[int, int]:
+    """Drop a parenthesis that only encloses the number, "(3578...)": it is not an area code."""
+    start, end = 0, len(run)
+    if run.startswith("(") and not re.match(r"\(0\d{1,3}\)", run):
+        start = 1
+    if run.endswith(")") and "(" not in run[start:]:
+        end -= 1
+    return start, end
 
 
 def _split(text: str, offset: int, run: str) -> Iterator[Span]:
@@ -53,7 +64,7 @@ def _longest(
 def _classify(text: str, offset: int, chunk: str) -> Kind | None:
     """Return the kind of one candidate number, or None when it is no personal number."""
     digits = re.sub(r"\D", "", chunk)
-    if chunk.startswith("+") or "(" in chunk:
+    if chunk.startswith(("+", "(")):
         return Kind.PHONE if _is_phone(digits, chunk) else None
     cue = _cue(text[max(0, offset - _LOOKBACK) : offset])
     unbroken = " " not in chunk
