@@ -27,8 +27,9 @@ _KEYWORD = re.compile(
     r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _KEYWORDS.items()) + ")",
     re.IGNORECASE,
 )
+# Not inside a letter's reference number ("12/RT.03/V/2024").
 _RT_RW = re.compile(
-    r"\b(?:rt|rw)\.?\s*[:.]?\s*\d{1,3}(?:\s*[/,\-]?\s*(?:rt|rw)?\.?\s*[:.]?\s*\d{1,3})?\b"
+    r"(?<!/)\b(?:rt|rw)\.?\s*[:.]?\s*\d{1,3}(?:\s*[/,\-]?\s*(?:rt|rw)?\.?\s*[:.]?\s*\d{1,3})?\b"
     r"|\brt\s*/\s*rw\.?\s*:?\s*\d{1,3}\s*/\s*\d{1,3}\b",
     re.IGNORECASE,
 )

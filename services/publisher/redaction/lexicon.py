@@ -62,7 +62,7 @@ NOT_NAMES = _words(
     penanggung jawab pejabat pimpinan pemerintah kantor dinas desa kelurahan kecamatan
     kabupaten provinsi pusat daerah negeri swasta umum
     yth terhormat hormat rt rw no nomor nik kk hp wa telp telepon email
-    admin min mimin tim panitia pengurus karang taruna komunitas yayasan paguyuban forum
+    orang kandung admin min mimin tim panitia pengurus karang taruna komunitas yayasan paguyuban forum
     kelompok pkk lsm organisasi dinas badan pemkot pemkab pemprov pemda rsud puskesmas
     sekolah universitas kampus pasar terminal polsek polres koramil bumdes
     """

@@ -28,13 +28,13 @@ from services.publisher.redaction.model import Kind, Span
 # Never inside a placeholder: "[NAMA]" must not read as a word (idempotence).
 _WORD = re.compile(r"(?<![\w\[])[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*\.?")
 _PHRASES = re.compile(
-    r"\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya|ibu|bapak)|namaku|"
+    r"\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya)|namaku|"
     r"nm\s+(?:saya|sy)|bernama|namanya|atas\s+nama|a\.\s?n\.|a/n|an\.|"
     r"nama\b[^:\n]{0,20}:|pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
     r"\s*[:,]?\s*(?:\n\s*)?$",
     re.IGNORECASE,
 )
-_SAYA = re.compile(r"\b(?:saya|aku|sy|kami)\s*,?\s*$", re.IGNORECASE)
+_SAYA = re.compile(r"\b(?:saya|aku|sy|kami)(?:\s+dengan)?\s*,?\s*$", re.IGNORECASE)
 # A closing before a signature: "Terima kasih, Kevin", "Salam,\nRina", "... -Yoga".
 _CLOSING = re.compile(
     r"(?:\b(?:terima\s+kasih|makasih|thanks|thank\s+you|thx|regards|salam)\s*[,.!]*|"
@@ -166,6 +166,8 @@ def _take(text: str, words: list[_Word], first: int, *, lowercase: bool) -> tupl
     """Return the words of a name starting at `first`, or None when none qualifies."""
     if first >= len(words) or not _name_word(words[first], lowercase=lowercase):
         return None
+    if not lowercase and _acronym(words[first]):
+        return None  # after a weak cue, "SMPN", "PDAM" are institutions
     # After a capitalised first word, a lower-case one is the sentence going on.
     lowercase = lowercase and not _capital(words[first])
     last = first
@@ -190,6 +192,11 @@ def _name_word(word: _Word, *, lowercase: bool) -> bool:
     if _capital(word):
         return True
     return lowercase and bare not in COMMON and len(bare) > 1
+
+
+def _acronym(word: _Word) -> bool:
+    """Tell whether a word is written in capitals, like an acronym ("SMPN", "RSUD")."""
+    return len(word.bare) > 2 and word.text.isupper()
 
 
 def _capital(word: _Word) -> bool:

@@ -44,7 +44,7 @@ class Score:
 def load() -> list[dict[str, object]]:
     """Return every corpus item, hand-written first."""
     items = []
-    for name in ("hand.jsonl", "generated.jsonl"):
+    for name in ("hand.jsonl", "heldout.jsonl", "generated.jsonl"):
         lines = (CORPUS / name).read_text(encoding="utf-8").splitlines()
         items += [json.loads(line) for line in lines if line.strip()]
     return items
