@@ -34,7 +34,7 @@ _RT_RW = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\b(?:no|nomor|nmr|nomer|kav)\b\.?\s*:?\s*\d{1,4}\s*[A-Za-z]?(?:\s*[-/]\s*\d{1,4}[A-Za-z]?)?\b"
+    r"\b(?:no|nomor|nmr|nomer|kav)\b\.?\s*:?\s*\d{1,4}(?:[A-Za-z]|\s[A-Z])?(?:\s*[-/]\s*\d{1,4}[A-Za-z]?)?\b"
     r"|\b\d{1,4}[A-Za-z]?\b(?=\s*(?:,|rt\b|rw\b))",
     re.IGNORECASE,
 )
@@ -107,7 +107,7 @@ def _stops(word: str) -> bool:
 def _blok_end(text: str, pos: int) -> int:
     """Return the end of a blok code ("Blok C-12", "blok F2/7")."""
     match = _BLOK_CODE.match(text, pos)
-    return match.end() if match and match.group().strip() else pos
+    return pos + len(match.group().rstrip()) if match and match.group().strip() else pos
 
 
 def _chains(text: str, parts: list[_Part]) -> Iterator[list[_Part]]:

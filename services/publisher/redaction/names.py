@@ -47,6 +47,8 @@ _BEFORE_RELATION = re.compile(
     r"ayah|bapak|ibu|mertua|keponakan|saudara|rekan)\s+(?:saya|kami|sy|aku)\b"
 )
 MAX_NAME_WORDS = 4
+_VERB_PREFIXES = ("meng", "meny", "mem", "men", "ber", "ter", "diper", "memper")
+_VERB_SUFFIXES = ("kan", "nya", "lah")
 JOINERS = frozenset({"bin", "binti", "van", "de", "al"})
 # Honorifics written with a dot that does not end the sentence ("Sdr. Ahmad", "Ny. Kustini").
 ABBREVIATED = frozenset({"sdr", "sdri", "bpk", "bp", "ny", "alm", "almh", "tn", "pak", "bu"})
@@ -191,7 +193,13 @@ def _name_word(word: _Word, *, lowercase: bool) -> bool:
         return False
     if _capital(word):
         return True
-    return lowercase and bare not in COMMON and len(bare) > 1
+    return lowercase and bare not in COMMON and len(bare) > 1 and not _inflected(bare)
+
+
+def _inflected(bare: str) -> bool:
+    """Tell whether a lower-case word carries a verb affix ("menindaklanjuti", "dibayarkan")."""
+    long_enough = len(bare) >= 6
+    return long_enough and (bare.startswith(_VERB_PREFIXES) or bare.endswith(_VERB_SUFFIXES))
 
 
 def _acronym(word: _Word) -> bool:

@@ -11,8 +11,13 @@ from services.publisher.redaction.model import Kind, Span
 # "+" and parentheses around an area code belong to the run ("+62 812-...", "(031) 5678").
 _GROUP = r"\(?\d+\)?"
 _RUN = re.compile(rf"(?<![\w+])\+?{_GROUP}(?:(?:[ .\-]|\) ?| ?- ?){_GROUP})*(?!\w)")
-_KK_CUE = re.compile(r"(?:\bk\.?k\b|kartu\s+keluarga|\bnkk\b|\bno\.?\s*kk\b)", re.IGNORECASE)
-_NIK_CUE = re.compile(r"(?:\bnik\b|\bktp\b|\bn\.i\.k\b|\bktp-?el\b|e-?ktp)", re.IGNORECASE)
+# Cue words; a placeholder ("[NIK]") left by an earlier pass is no cue (idempotence).
+_KK_CUE = re.compile(
+    r"(?<!\[)(?:\bk\.?k\b|kartu\s+keluarga|\bnkk\b|\bno\.?\s*kk\b)(?!\])", re.IGNORECASE
+)
+_NIK_CUE = re.compile(
+    r"(?<!\[)(?:\bnik\b|\bktp\b|\bn\.i\.k\b|\bktp-?el\b|e-?ktp)(?!\])", re.IGNORECASE
+)
 _LOOKBACK = 40
 NIK_LENGTH = 16
 
