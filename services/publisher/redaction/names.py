@@ -27,8 +27,9 @@ from services.publisher.redaction.model import Kind, Span
 # A word: letters, inner apostrophes or hyphens, and the dot of an initial or abbreviation.
 # Never inside a placeholder: "[NAMA]" must not read as a word (idempotence).
 _WORD = re.compile(r"(?<![\w\[])[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*\.?")
+# The "NAMA" of a placeholder is no cue (idempotence).
 _PHRASES = re.compile(
-    r"\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya)|namaku|"
+    r"(?<!\[)\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya)|namaku|"
     r"nm\s+(?:saya|sy)|bernama|namanya|atas\s+nama|a\.\s?n\.|a/n|an\.|"
     r"nama\b[^:\n]{0,20}:|pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
     r"\s*[:,]?\s*(?:\n\s*)?$",
@@ -161,7 +162,8 @@ def _is_title(word: _Word) -> bool:
 def _title(text: str, words: list[_Word], index: int) -> bool:
     """Tell whether a title word stands before a person ("dr. Andi"), not in a place name."""
     previous = words[index - 1].bare if index else ""
-    return previous not in INSTITUTION_WORDS and index + 1 < len(words)
+    followed = index + 1 < len(words) and _adjacent(text, words, index + 1)
+    return previous not in INSTITUTION_WORDS and followed
 
 
 def _take(text: str, words: list[_Word], first: int, *, lowercase: bool) -> tuple[int, int] | None:
