@@ -1,21 +1,24 @@
-"""`python -m services.publisher [run]`: consume resolved cases and publish them to LAPOR!.
+"""`python -m services.publisher [run | redact [--json | --jsonl]]`.
 
-Subcommands to come (DESIGN §5): `redact`, `replay-dlq`.
+`run` (the default) consumes resolved cases and publishes them to LAPOR!; `redact` writes
+the public version of standard input (DESIGN §5). Subcommand to come: `replay-dlq`.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from services.publisher.app import build
-from services.publisher.config import Settings
-from shared.logs import configure_logging
-from shared.service import run_consume_service
+from services.publisher.cli import build_parser, redact_command
 
 
 def run() -> int:
     """Run the publisher until SIGTERM; return the exit code."""
+    # Imported here: `redact` must start fast and without the Kafka and Mongo clients.
+    from services.publisher.app import build  # noqa: PLC0415
+    from services.publisher.config import Settings  # noqa: PLC0415
+    from shared.logs import configure_logging  # noqa: PLC0415
+    from shared.service import run_consume_service  # noqa: PLC0415
+
     settings = Settings()  # required values (the LAPOR! token) come from the environment
     configure_logging(settings.service_name, settings.log_level)
     return run_consume_service(build(settings), host=settings.http_host, port=settings.http_port)
@@ -23,9 +26,9 @@ def run() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; the service itself is the default."""
-    parser = argparse.ArgumentParser(prog="python -m services.publisher", description=__doc__)
-    parser.add_argument("command", nargs="?", default="run", choices=["run"])
-    parser.parse_args(argv)
+    args = build_parser(__doc__).parse_args(argv)
+    if args.command == "redact":
+        return redact_command(args, sys.stdin, sys.stdout)
     return run()
 
 
