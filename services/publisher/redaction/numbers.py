@@ -20,6 +20,7 @@ _NIK_CUE = re.compile(
 )
 _LOOKBACK = 40
 NIK_LENGTH = 16
+MAX_PIECES = 8
 
 
 def find(text: str) -> Iterator[Span]:
@@ -58,7 +59,8 @@ def _longest(
     text: str, offset: int, run: str, parts: list[tuple[int, int]], first: int
 ) -> tuple[int, Kind] | None:
     """Return the last piece and kind of the longest number starting at piece `first`."""
-    for last in range(len(parts) - 1, first - 1, -1):
+    # Bounded: a number is written in at most MAX_PIECES pieces, and a long run stays linear.
+    for last in range(min(len(parts), first + MAX_PIECES) - 1, first - 1, -1):
         chunk = run[parts[first][0] : parts[last][1]]
         kind = _classify(text, offset + parts[first][0], chunk)
         if kind is not None:
