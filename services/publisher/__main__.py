@@ -1,35 +1,48 @@
-"""`python -m services.publisher [run]`: consume resolved cases and publish them to LAPOR!;
-`... replay-dlq` sends dead letters back to `complaints.resolved`."""
+"""`python -m services.publisher [run | redact [--json | --jsonl] | replay-dlq ...]`.
+
+`run` (the default) consumes resolved cases and publishes them to LAPOR!; `redact` writes the
+public version of standard input (DESIGN §5); `replay-dlq` sends dead letters back to
+`complaints.resolved`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from services.publisher.app import build
-from services.publisher.config import Settings
-from shared.kafka.replay import add_replay_parser, run_replay
-from shared.logs import configure_logging
-from shared.service import run_consume_service
+from services.publisher.cli import build_parser, redact_command
 
 
-def run(settings: Settings) -> int:
+def run() -> int:
     """Run the publisher until SIGTERM; return the exit code."""
+    # Imported here: `redact` must start fast and without the Kafka and Mongo clients.
+    from services.publisher.app import build  # noqa: PLC0415
+    from services.publisher.config import Settings  # noqa: PLC0415
+    from shared.logs import configure_logging  # noqa: PLC0415
+    from shared.service import run_consume_service  # noqa: PLC0415
+
+    settings = Settings()  # required values (the LAPOR! token) come from the environment
     configure_logging(settings.service_name, settings.log_level)
     return run_consume_service(build(settings), host=settings.http_host, port=settings.http_port)
 
 
+def replay(args: argparse.Namespace) -> int:
+    """Send the publisher's dead letters back to its input topic."""
+    from services.publisher.config import Settings  # noqa: PLC0415
+    from shared.kafka.replay import run_replay  # noqa: PLC0415
+
+    settings = Settings()
+    return run_replay(args, settings.kafka, [settings.topics.resolved])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; the service itself is the default."""
-    parser = argparse.ArgumentParser(prog="python -m services.publisher", description=__doc__)
-    subparsers = parser.add_subparsers(dest="command")
-    subparsers.add_parser("run", help="publish resolved cases (the default)")
-    add_replay_parser(subparsers)
-    args = parser.parse_args(argv)
-    settings = Settings()  # required values (the LAPOR! token) come from the environment
+    args = build_parser(__doc__).parse_args(argv)
+    if args.command == "redact":
+        return redact_command(args, sys.stdin, sys.stdout)
     if args.command == "replay-dlq":
-        return run_replay(args, settings.kafka, [settings.topics.resolved])
-    return run(settings)
+        return replay(args)
+    return run()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""Put the detectors together: find, merge overlapping findings, replace with placeholders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from services.publisher.redaction import address, contact, names, numbers, reporter
+from services.publisher.redaction.model import PRIORITY, Redaction, Removed, Reporter, Span
+
+
+def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> Redaction:
+    """Return the public version of `text` and, in text order, what was removed."""
+    found = spans(text, reporter_block)
+    return Redaction(_replace(text, found), tuple(_removed(text, found)))
+
+
+def spans(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> list[Span]:
+    """Return where personal data stands in `text`: merged, non-overlapping, in text order."""
+    who = (
+        reporter_block
+        if isinstance(reporter_block, Reporter) or reporter_block is None
+        else Reporter.from_mapping(reporter_block)
+    )
+    return merge(find_all(text, who))
+
+
+def find_all(text: str, who: Reporter | None) -> list[Span]:
+    """Return every finding of every detector, overlapping ones included."""
+    found = [*numbers.find(text), *contact.find(text), *address.find(text)]
+    found += [*names.find(text), *reporter.find(text, who)]
+    return found
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Merge overlapping spans; the longest (then the most certain kind) names the union."""
+    ordered = sorted(spans, key=lambda s: (s.start, -(s.end - s.start), PRIORITY[s.kind]))
+    merged: list[Span] = []
+    for span in ordered:
+        if merged and span.start < merged[-1].end:
+            merged[-1] = _union(merged[-1], span)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _union(kept: Span, other: Span) -> Span:
+    """Return one span over both; the kind of the longer of the two wins."""
+    longer = kept if kept.end - kept.start >= other.end - other.start else other
+    return Span(kept.start, max(kept.end, other.end), longer.kind)
+
+
+def _replace(text: str, spans: list[Span]) -> str:
+    """Return the text with each span replaced by its kind's placeholder."""
+    pieces: list[str] = []
+    cursor = 0
+    for span in spans:
+        pieces += [text[cursor : span.start], span.kind.placeholder]
+        cursor = span.end
+    return "".join([*pieces, text[cursor:]])
+
+
+def _removed(text: str, spans: list[Span]) -> list[Removed]:
+    """Return the removed items in text order."""
+    return [Removed(span.kind, text[span.start : span.end]) for span in spans]

@@ -1,0 +1,115 @@
+"""Word lists the rules lean on: honorifics, positions, and words that are never names.
+
+All entries are lower case; callers compare `word.lower()`. The lists are deliberately
+explicit: a reviewer can see why a word was kept or removed.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    """Split a whitespace-separated list into a set."""
+    return frozenset(text.split())
+
+
+# Honorifics after which even a lower-case word is taken as a name ("pak budi").
+STRONG_HONORIFICS = _words(
+    """
+    bapak bpk bp pak ibu ibuk bu sdr sdri saudara saudari mbak mba mbakyu
+    almarhum almarhumah alm almh nyonya ny tuan nona bunda
+    """
+)
+# Honorifics that are also common words (mas = gold, teh = tea, om, kak, dik): the name that
+# follows must be capitalised.
+WEAK_HONORIFICS = _words(
+    """
+    mas kak kakak dik adik adek dek bang abang cak ning teh kang akang om tante mbah
+    uda uni opa oma engkong koh cik ci ko haji hajah hj ustadz ustad ustadzah kyai kiai
+    """
+)
+# Academic and professional titles written before a name ("dr. Andi", "Ir. Joko").
+TITLES = _words("dr drg dr. ir drs dra prof h kh hj")
+# Positions that may stand between an honorific and a name ("Pak Lurah Slamet") and that
+# stay in the public text: they are roles, not identities.
+POSITIONS = _words(
+    """
+    lurah camat kades kepala kadis kabid kasi kasubag sekdes carik kadus kasun bupati wabup
+    walikota wali wakil gubernur wagub dokter dr bidan mantri perawat suster guru kepsek
+    polisi satpam petugas pegawai staf staff operator sopir supir kernet driver ojol kurir
+    rt rw ketua pj plt direktur dirut manajer manager kapolsek kapolres danramil babinsa
+    bhabinkamtibmas linmas hansip satpol pp pol pengawas mandor kontraktor pemilik juragan
+    dewan anggota sekretaris bendahara kepdes ustadz takmir modin
+    """
+)
+# Words that often follow "Ibu"/"Bapak" and the like without being a name.
+NOT_NAMES = _words(
+    """
+    kota pertiwi negara hamil menyusui muda rumah tangga saya kami kita aku
+    gue gua sy aq q dia beliau mereka anda kalian semua sekalian sekeluarga dan atau yang
+    yg dgn dengan juga jg itu ini tsb tersebut tadi td sendiri pula lain lainnya
+    dulu lagi lg sih dong deh kok ya yah kan loh lho nih tuh aja saja kah pun nya
+    ibu bapak bapak2 ibu2 bapak-bapak ibu-ibu para seorang salah satu beberapa banyak
+    warga penjual pedagang pembeli pasien anak anaknya suami istri bayi balita lansia
+    tua tetangga teman kawan rekan keluarga mertua paman bibi kakek nenek cucu
+    mohon tolong minta harap terima kasih makasih mksh trims tq thanks thx maaf permisi
+    selamat salam assalamualaikum pagi siang sore malam sudah sdh udah udh belum blm
+    tidak tdk gak ga nggak ngga enggak bukan jangan jgn bilang katanya kata mengatakan
+    menyampaikan bahwa datang pergi pulang marah minta meminta menunggu tunggu ditunggu
+    punya memiliki ada tak bisa dapat harus mau akan sedang lagi masih pernah baru
+    di ke dari pada untuk utk buat bagi oleh sama ama kepada kpd tentang soal karena krn
+    tapi tp namun serta kalau kalo klo jika bila agar supaya sampai hingga sejak selama
+    sebagai selaku atas nama
+    penanggung jawab pejabat pimpinan pemerintah kantor dinas desa kelurahan kecamatan
+    kabupaten provinsi pusat daerah negeri swasta umum
+    yth terhormat hormat rt rw no nomor nik kk hp wa telp telepon email
+    orang kandung admin min mimin tim panitia pengurus karang taruna komunitas yayasan paguyuban forum
+    kelompok pkk lsm organisasi dinas badan pemkot pemkab pemprov pemda rsud puskesmas
+    sekolah universitas kampus pasar terminal polsek polres koramil bumdes
+    """
+)
+# Function words and fillers that end a name or a street name when reached.
+STOPWORDS = _words(
+    """
+    yang yg dan atau di ke dari pada untuk utk buat bagi oleh dengan dgn sama ama kepada kpd
+    itu ini tsb tersebut tadi td juga jg sudah sdh udah udh belum blm tidak tdk gak ga nggak
+    ngga enggak bukan jangan jgn akan sedang lagi lg masih pernah baru bisa dapat harus mau
+    karena krn tapi tp namun serta kalau kalo klo jika bila agar supaya sampai hingga sejak
+    selama sebagai selaku bahwa sih dong deh kok ya yah kan loh lho nih tuh aja saja kah pun
+    mohon tolong minta harap terima kasih makasih saya kami kita aku gue gua sy dia beliau
+    mereka anda bilang katanya kata ada tak sangat sekali banget bgt sdg
+    """
+)
+# Words before "dr."/"Dr." that make it part of an institution's name (RSUD dr. Soetomo).
+INSTITUTION_WORDS = _words(
+    """
+    rsud rs rsu rsia rsup rsj rumah sakit puskesmas klinik jl jl. jln jln. jalan gedung
+    universitas univ stadion bandara museum taman lapangan terminal pelabuhan gor sekolah
+    smp sma smk sd yayasan masjid gelora monumen makam
+    """
+)
+# Indonesian plate region codes (registration area prefixes), plus RI and CD.
+PLATE_CODES = _words(
+    """
+    a b d e f g h k l m n p r s t w z aa ab ad ae ag ba bb bd be bg bh bk bl bm bn bp
+    da db dd de dg dh dk dl dm dn dp dr ds dt dw ea eb ed kb kh kt ku pa pb pg pt ri cd
+    """
+)
+# Everyday words that, lower case, are not taken as a name even after a strong cue
+# ("nama saya budi tinggal di ..."): verbs, adjectives and nouns common in complaints.
+COMMON = NOT_NAMES | _words(
+    """
+    tinggal ingin pengen pgn mau lapor melapor melaporkan mengadu mengadukan mengeluh
+    mengeluhkan menyampaikan sampaikan adalah merupakan asal berasal kerja bekerja domisili
+    beralamat alamat rumah jalan jln jl gang gg desa dusun kampung perumahan perum komplek
+    blok kelurahan kel kecamatan kec kabupaten kab kota provinsi nomor no umur usia tahun thn
+    bulan hari minggu jam pukul tanggal tgl kemarin kemaren besok sekarang skrg hari ini
+    baik buruk rusak parah berlubang bocor mati macet banjir kotor bau sampah jalan got
+    selokan lampu air listrik pln pdam sekolah anak pasien warga pelapor korban saksi
+    yang tersebut dimaksud terlampir berikut sebagai pemilik penyewa pengguna pengendara
+    sopir ojol ojek mobil motor truk bus angkot kendaraan plat nopol polisi
+    mohon tolong segera cepat lambat lama pelayanan layanan petugas pegawai oknum
+    pungli pungutan liar biaya bayar membayar dibayar uang rp ribu juta
+    via lewat nomer hp wa whatsapp telp email surel ktp nik kk kartu keluarga
+    dgn dengan sdh sudah blm belum ok oke siap iya ya tidak
+    """
+)

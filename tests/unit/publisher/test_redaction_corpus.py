@@ -1,0 +1,47 @@
+"""The redactor on the labelled corpus (tests/data/redaction/): recall per kind, false removals."""
+
+from __future__ import annotations
+
+import pytest
+from redaction_eval import Score, load, score, table
+
+STRICT = ["NIK", "KK", "TELEPON", "EMAIL", "PLAT"]
+MIN_CORPUS = 300
+
+
+@pytest.fixture(scope="module")
+def result() -> Score:
+    """Score the whole corpus once and show the table (visible with -s or on failure)."""
+    scored = score(load())
+    print(f"\n{scored.items} texts\n{table(scored)}")
+    return scored
+
+
+def test_the_corpus_is_large_enough_and_labelled() -> None:
+    items = load()
+
+    assert len(items) >= MIN_CORPUS
+    assert len({item["id"] for item in items}) == len(items)
+    assert sum(bool(item["expected"]) for item in items) > len(items) // 2
+
+
+@pytest.mark.parametrize("kind", STRICT)
+def test_every_number_email_and_plate_is_removed(result: Score, kind: str) -> None:
+    assert result.expected[kind] >= 10
+    assert result.recall(kind) == 1.0, [m for m in result.misses if m.startswith(kind)]
+
+
+@pytest.mark.parametrize("kind", ["NAMA", "ALAMAT"])
+def test_names_and_addresses_reach_95_percent(result: Score, kind: str) -> None:
+    assert result.expected[kind] >= 50
+    assert result.recall(kind) >= 0.95, [m for m in result.misses if m.startswith(kind)]
+
+
+def test_fewer_than_2_percent_of_other_words_are_removed(result: Score) -> None:
+    assert result.other_words > 3000
+    assert result.false_rate < 0.02, result.false
+
+
+def test_kk_and_nik_get_their_own_placeholder(result: Score) -> None:
+    assert result.typed["KK"] == result.expected["KK"]
+    assert result.typed["NIK"] == result.expected["NIK"]
