@@ -16,7 +16,7 @@ PROMTOOL := promtool
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
-	typecheck rules-test test-unit test-integration test-e2e test bench run
+	typecheck rules-test test-unit test-integration test-e2e test test-faults bench run
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -82,7 +82,11 @@ test-e2e: infra-up ## end-to-end tests: the four services as real processes
 
 # One pytest run over everything, so no marker selection can leave it with nothing to run.
 test: install lint typecheck infra-install infra-up rules-test ## everything: lint, types, rules, unit, integration and e2e tests
-	$(PYTEST) tests
+	$(PYTEST) tests --ignore=tests/faults
+
+# Its own Kafka and FerretDB, so the shared ones of `make test` are never stopped.
+test-faults: install infra-install ## the fault suite: broker, store and LAPOR! outages, SIGKILLs, on a supervised stack
+	$(PYTEST) tests/faults
 
 bench: infra-up ## throughput benchmarks (python -m bench)
 	$(PYTHON) -m bench

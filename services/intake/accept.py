@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,11 +28,21 @@ _TRACKING_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Acceptance:
-    """The answer to a submission."""
+    """The answer to a submission; `stored` is the new complaint (None for a repeat)."""
 
     complaint_id: str
     tracking_number: str
     duplicate: bool
+    stored: StoredComplaint | None = None
+
+
+@dataclass(frozen=True)
+class RelayClaim:
+    """Who relays a new complaint's event, and for how long others leave it alone: the process
+    that stored it hands it to its own relay at once instead of waiting for a scan."""
+
+    owner: str
+    lease: timedelta
 
 
 class TrackingNumbersExhausted(RuntimeError):
@@ -40,7 +50,11 @@ class TrackingNumbersExhausted(RuntimeError):
 
 
 def build_complaint(
-    adapter: Adapter[Any], body: BaseModel, receipt: Receipt, complaint_id: str
+    adapter: Adapter[Any],
+    body: BaseModel,
+    receipt: Receipt,
+    complaint_id: str,
+    claim: RelayClaim | None = None,
 ) -> StoredComplaint:
     """Turn a validated body into the document to store, its outbox event included."""
     payload = adapter.to_payload(body, receipt)
@@ -54,12 +68,23 @@ def build_complaint(
         correlation_id=event.correlation_id,
         received_at=receipt.received_at,
         complaint=payload.model_dump(mode="json"),
-        outbox=Outbox(event=encode(event).decode()),
+        outbox=_outbox(encode(event).decode(), receipt.received_at, claim),
     )
 
 
+def _outbox(event: str, now: datetime, claim: RelayClaim | None) -> Outbox:
+    if claim is None:
+        return Outbox(event=event)
+    return Outbox(event=event, owner=claim.owner, lease_until=now + claim.lease)
+
+
 def accept(
-    repo: ComplaintRepository, adapter: Adapter[Any], body: BaseModel, *, connector_id: str
+    repo: ComplaintRepository,
+    adapter: Adapter[Any],
+    body: BaseModel,
+    *,
+    connector_id: str,
+    claim: RelayClaim | None = None,
 ) -> Acceptance:
     """Store a new complaint, or answer with the one already stored under the same reference.
 
@@ -71,7 +96,7 @@ def accept(
     # look-up before every insert would cost a query (a full scan on FerretDB) per submission.
     for _ in range(_TRACKING_ATTEMPTS):
         receipt = Receipt(new_tracking_number(), datetime.now(UTC), connector_id)
-        complaint = build_complaint(adapter, body, receipt, complaint_id)
+        complaint = build_complaint(adapter, body, receipt, complaint_id, claim)
         try:
             repo.insert(complaint)
         except DuplicateComplaint:
@@ -82,7 +107,9 @@ def accept(
                 return _duplicate(earlier)
             continue
         log.info("complaint accepted", extra=_ids(complaint) | {"channel": channel})
-        return Acceptance(complaint_id, complaint.tracking_number, duplicate=False)
+        return Acceptance(
+            complaint_id, complaint.tracking_number, duplicate=False, stored=complaint
+        )
     raise TrackingNumbersExhausted(f"{_TRACKING_ATTEMPTS} tracking numbers collided")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
@@ -139,6 +140,7 @@ def channel_router(
         except ValidationError as exc:
             raise reject(422, "invalid", field_errors(exc)) from exc
         repo: ComplaintRepository = request.app.state.repo
+        claim = request.app.state.relay.claim()
         try:
             if adapter.gather is not None:
                 body = await run_in_threadpool(
@@ -147,7 +149,9 @@ def channel_router(
                 if body is None:
                     metrics.SUBMISSIONS.labels(channel, "partial").inc()
                     return PartAnswer()
-            done = await run_in_threadpool(accept, repo, adapter, body, connector_id=connector_id)
+            done = await run_in_threadpool(
+                partial(accept, repo, adapter, body, connector_id=connector_id, claim=claim)
+            )
         except (PyMongoError, TrackingNumbersExhausted) as exc:
             log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})
             raise reject(
@@ -168,8 +172,8 @@ def _answer(
     response.headers["Location"] = status_url
     if done.duplicate:
         response.status_code = 200
-    else:
-        request.app.state.relay.wake()
+    elif done.stored is not None:
+        request.app.state.relay.offer(done.stored)
     metrics.SUBMISSIONS.labels(channel, "duplicate" if done.duplicate else "accepted").inc()
     return SubmissionAnswer(
         complaint_id=done.complaint_id,

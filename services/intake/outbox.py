@@ -71,9 +71,15 @@ def relay_round(
     sender: Sender,
     config: RelayConfig,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    fresh: list[StoredComplaint] | None = None,
 ) -> RoundResult:
-    """Publish one batch of pending complaints; return what happened."""
-    batch = store.claim_pending(
+    """Publish one batch of pending complaints; return what happened.
+
+    `fresh` are complaints this process just stored, already claimed by it at insert: they are
+    sent without a query. Otherwise the round claims what is pending in the store (a scan on
+    FerretDB), which picks up what a crash, an outage or another replica left behind.
+    """
+    batch = fresh or store.claim_pending(
         owner=config.owner, limit=config.batch_size, lease=config.lease, now=clock()
     )
     if not batch:

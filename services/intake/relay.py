@@ -12,13 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from pymongo.errors import PyMongoError
 
 from services.intake import metrics
+from services.intake.accept import RelayClaim
 from services.intake.outbox import OutboxStore, RelayConfig, RoundResult, Sender, relay_round
+from services.intake.repository import StoredComplaint
 from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -54,14 +57,25 @@ class RelayWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
         self._counted_at = -_COUNT_EVERY_S
+        self._offered: deque[StoredComplaint] = deque()
+        self._scan_at = 0.0  # when the next round scans the store (see run_round)
         self.last_iteration = time.monotonic()  # read by /livez
 
     def start(self) -> None:
         """Start relaying in the background."""
         self._thread.start()
 
+    def claim(self) -> RelayClaim:
+        """The claim a new complaint is stored with, so that this relay sends it."""
+        return RelayClaim(owner=self._config.owner, lease=self._config.lease)
+
+    def offer(self, complaint: StoredComplaint) -> None:
+        """Hand over a complaint just stored with `claim()`: sent in the next round, no query."""
+        self._offered.append(complaint)
+        self._wake.set()
+
     def wake(self) -> None:
-        """Ask for a round now: a complaint was just stored."""
+        """Ask for a round now."""
         self._wake.set()
 
     def stop(self, timeout_s: float = 30.0) -> None:
@@ -70,6 +84,17 @@ class RelayWorker:
         self._wake.set()
         self._thread.join(timeout_s)
         self._close_producer(timeout_s)
+        self._release_offered()
+
+    def _release_offered(self) -> None:
+        """Give the offered complaints back to the store's scan (this process will not send
+        them soon): they are released at once instead of waiting out their lease."""
+        ids = [complaint.complaint_id for complaint in self._offered]
+        self._offered.clear()
+        try:
+            self._store.release(ids)
+        except PyMongoError as exc:  # their leases run out instead
+            log.warning("could not release offered complaints", extra={"error": str(exc)[:300]})
 
     def _run(self) -> None:
         failures = 0
@@ -91,9 +116,11 @@ class RelayWorker:
             try:
                 self._producer = self._connect()
             except Exception as exc:  # Kafka unreachable: complaints wait in the outbox
+                self._release_offered()
                 return self._failed("connect", exc)
+        fresh = self._take_offered()
         try:
-            result = relay_round(self._store, self._sender(), self._config)
+            result = relay_round(self._store, self._sender(), self._config, fresh=fresh)
             self._update_pending_gauge()
         except PyMongoError as exc:
             return self._failed("mongo", exc)
@@ -102,6 +129,19 @@ class RelayWorker:
             # again when their lease ends, rather than trickling out of an old producer too.
             self._close_producer(0)
         return result
+
+    def _take_offered(self) -> list[StoredComplaint]:
+        """Up to a batch of offered complaints; none when a scan is due, so the store's
+        leftovers are picked up every `poll_s` even while fresh complaints keep coming. A round
+        that fails releases its complaints in the store, where the next scan finds them."""
+        now = time.monotonic()
+        if now >= self._scan_at or not self._offered:
+            self._scan_at = now + self._poll_s
+            return []
+        taken: list[StoredComplaint] = []
+        while self._offered and len(taken) < self._config.batch_size:
+            taken.append(self._offered.popleft())
+        return taken
 
     def _update_pending_gauge(self) -> None:
         """Count pending complaints at most every few seconds: a count is a full scan on

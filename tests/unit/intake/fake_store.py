@@ -5,10 +5,12 @@ Only the store is replaced: routes, auth, limits, adapters and `accept` run for 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 
+from services.intake.accept import RelayClaim
 from services.intake.repository import DuplicateComplaint, StoredComplaint
 from services.intake.sms_concat import SmsPart, current, is_complete
 
@@ -37,13 +39,16 @@ def _key(complaint: StoredComplaint) -> tuple[str, str, str]:
 
 
 class FakeRelay:
-    """Counts wake-ups instead of publishing."""
+    """Keeps what it is offered instead of publishing."""
 
     def __init__(self) -> None:
-        self.wakes = 0
+        self.offered: list[StoredComplaint] = []
 
-    def wake(self) -> None:
-        self.wakes += 1
+    def claim(self) -> RelayClaim:
+        return RelayClaim(owner="test-relay", lease=timedelta(seconds=60))
+
+    def offer(self, complaint: StoredComplaint) -> None:
+        self.offered.append(complaint)
 
 
 class MemoryPartStore:

@@ -159,3 +159,48 @@ def test_flush_timeout_replaces_the_producer() -> None:
     worker = RelayWorker(store, lambda: hanging, CONFIG)
     assert worker.run_round().error
     assert hanging.closed  # its buffered records are dropped; the leases bring them back
+
+
+class CountingStore(MemoryStore):
+    """Counts the scans (claim_pending), which the fast path must not need."""
+
+    scans: int = 0
+
+    def claim_pending(
+        self, *, owner: str, limit: int, lease: timedelta, now: datetime
+    ) -> list[StoredComplaint]:
+        self.scans += 1
+        return super().claim_pending(owner=owner, limit=limit, lease=lease, now=now)
+
+
+def test_offered_complaints_are_sent_without_scanning_the_store() -> None:
+    store, producer = CountingStore(), ScriptedProducer()
+    worker = RelayWorker(store, lambda: producer, CONFIG, poll_s=3600)
+    worker.run_round()  # the first round scans (what a previous process left behind)
+    scans = store.scans
+    fresh = [stored(form_id=f"wf-f{i}", tracking_number=f"ADU-0000-100{i}") for i in range(3)]
+    store.add(*fresh)
+    for complaint in fresh:
+        worker.offer(complaint)
+    assert worker.run_round().published == 3
+    assert store.scans == scans and store.count_pending() == 0
+
+
+def test_a_failed_fresh_round_releases_its_complaints_to_the_next_scan() -> None:
+    store, producer = CountingStore(), ScriptedProducer("fail")
+    worker = RelayWorker(store, lambda: producer, CONFIG, poll_s=3600)
+    worker.run_round()  # the first scan
+    fresh = stored(form_id="wf-x", tracking_number="ADU-0000-2000")
+    store.add(fresh)
+    worker.offer(fresh)
+    scans = store.scans
+    assert worker.run_round().error is not None and store.scans == scans  # the fresh path failed
+    producer.mode = "ok"
+    assert worker.run_round().published == 1  # nothing offered: the scan finds it
+    assert store.scans == scans + 1 and store.count_pending() == 0
+
+
+def test_a_new_complaint_carries_its_relay_claim_so_other_scans_leave_it_alone() -> None:
+    worker = RelayWorker(MemoryStore(), lambda: ScriptedProducer(), CONFIG)
+    claim = worker.claim()
+    assert claim.owner == CONFIG.owner and claim.lease == CONFIG.lease
