@@ -201,6 +201,6 @@ def test_a_failed_fresh_round_releases_its_complaints_to_the_next_scan() -> None
 
 
 def test_a_new_complaint_carries_its_relay_claim_so_other_scans_leave_it_alone() -> None:
-    worker = RelayWorker(MemoryStore(), lambda: ScriptedProducer(), CONFIG)
+    worker = RelayWorker(MemoryStore(), ScriptedProducer, CONFIG)
     claim = worker.claim()
     assert claim.owner == CONFIG.owner and claim.lease == CONFIG.lease
