@@ -22,6 +22,7 @@ from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
+from services.intake.security import Gate
 from services.intake.sms_parts import SmsPartStore
 from shared.health import Check, KafkaCheck, health_routes, liveness, mongo_check
 from shared.kafka.producer import idempotent_producer
@@ -37,11 +38,12 @@ def create_app(settings: Settings, channels: Sequence[str] | None = None) -> Fas
     if unknown:
         raise ValueError(f"no adapter for channel(s) {unknown}; known: {sorted(ADAPTERS)}")
     app = FastAPI(title="Aduan intake", version="1", lifespan=_lifespan(settings))
+    gate = Gate(settings.all_connectors(), settings.gate_limits())
     for channel in chosen:
         app.include_router(
             channel_router(
                 ADAPTERS[channel],
-                keys=settings.api_keys,
+                gate=gate,
                 max_body_bytes=settings.channel_max_body_bytes.get(
                     channel, settings.max_body_bytes
                 ),
