@@ -45,6 +45,7 @@ class Settings(ConsumerSettings):
     channel_max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"email": 10 << 20})
     collection: str = "intake_complaints"
     sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
+    imports_collection: str = "intake_imports"  # the bulk import batches (imports.py)
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
