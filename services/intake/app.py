@@ -18,6 +18,7 @@ from ulid import ULID
 from services.intake.adapters import ADAPTERS
 from services.intake.api import channel_router
 from services.intake.config import Settings
+from services.intake.open311 import open311_router
 from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
@@ -49,6 +50,9 @@ def create_app(settings: Settings, channels: Sequence[str] | None = None) -> Fas
                 ),
             )
         )
+    app.include_router(
+        open311_router(settings.open311_services, gate=gate, max_body_bytes=settings.max_body_bytes)
+    )
     _add_health(app, settings)
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     return app
