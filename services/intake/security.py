@@ -118,7 +118,7 @@ class Gate:
     def by_key(self, presented: str | None) -> str:
         """Return the connector whose API key was presented (constant time per key)."""
         if not presented:
-            raise Unauthorized(f"an API key ({API_KEY_HEADER}) or an HMAC signature is required")
+            raise Unauthorized(f"the {API_KEY_HEADER} header is required, or an HMAC signature")
         return authenticate(self._keys, presented)
 
     def by_signature(self, timestamp: str | None, signature: str | None, body: bytes) -> str:
