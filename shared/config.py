@@ -47,10 +47,15 @@ class Topics(BaseModel):
     alerts: str = topics.SLA_ALERTS
     # `{code}` is the OPD code; tests and staging may add a prefix or suffix around it.
     opd_template: str = topics.OPD_TEMPLATE
+    raw_template: str = topics.INTAKE_RAW_TEMPLATE  # `{channel}`: intake's raw connector topics
 
     def opd(self, code: str) -> str:
         """Return the topic an OPD's work arrives on (the one place this rule lives)."""
         return self.opd_template.format(code=code)
+
+    def raw(self, channel: str) -> str:
+        """Return the topic a channel's connectors produce raw payloads to."""
+        return self.raw_template.format(channel=channel)
 
 
 class ServiceSettings(BaseSettings):

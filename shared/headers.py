@@ -20,3 +20,7 @@ DLQ_FAILED_AT: Final = "dlq.failed.at"
 # ("<partition>:<offset>"); the record sent back says where it was replayed from.
 DLQ_REPLAYED: Final = "dlq.replayed"
 REPLAYED_FROM: Final = "aduan.replayed.from"
+
+# On `intake.raw.<channel>` records: the id of the connector that produced the record, checked
+# against intake's configured connectors.
+INTAKE_CONNECTOR: Final = "aduan.connector"

@@ -12,6 +12,9 @@ SLA_ALERTS: Final = "sla.alerts"
 # The OPD topic rule; `shared.config.Topics.opd` applies it (with any configured template).
 OPD_TEMPLATE: Final = "opd.{code}"
 
+# Raw payloads of a channel's connectors, consumed by intake; `{channel}` is the channel name.
+INTAKE_RAW_TEMPLATE: Final = "intake.raw.{channel}"
+
 DLQ_SUFFIX: Final = ".dlq"
 
 

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import math
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 from pymongo.errors import PyMongoError
 
 from services.intake import metrics
 from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
 from services.intake.adapters import Adapter
-from services.intake.auth import API_KEY_HEADER, Unauthorized, authenticate
+from services.intake.connectors import with_region
 from services.intake.repository import ComplaintRepository
+from services.intake.security import (
+    API_KEY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Gate,
+    RateLimited,
+    Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +69,13 @@ class InvalidAnswer(BaseModel):
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Already received: the same complaint, again.", "model": SubmissionAnswer},
-    401: {"description": "No API key, or one no connector owns.", "model": ErrorAnswer},
+    401: {
+        "description": "No credential, one no connector owns, or an old or replayed signature.",
+        "model": ErrorAnswer,
+    },
     413: {"description": "The body exceeds this channel's size limit.", "model": ErrorAnswer},
     422: {"description": "Invalid body: each field with its reason.", "model": InvalidAnswer},
+    429: {"description": "The connector is over its rate; see Retry-After.", "model": ErrorAnswer},
     503: {"description": "The store is unavailable: nothing was accepted.", "model": ErrorAnswer},
 }
 
@@ -85,6 +97,30 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return bytes(received)
 
 
+async def admit(gate: Gate, request: Request, limit: int) -> tuple[str, bytes]:
+    """Identify the connector, read the body within `limit`, and take one of its rate tokens.
+
+    An API key is checked before the body is read; a signature needs the body it signs.
+    Raises Unauthorized, BodyTooLarge or RateLimited.
+    """
+    key = request.headers.get(API_KEY_HEADER)
+    if key or SIGNATURE_HEADER not in request.headers:
+        connector_id = gate.by_key(key)
+        body = await read_limited(request, limit)
+    else:
+        body = await read_limited(request, limit)
+        connector_id = gate.by_signature(
+            request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body
+        )
+    gate.throttle(connector_id)
+    return connector_id, body
+
+
+def retry_after(exc: RateLimited) -> dict[str, str]:
+    """Return the Retry-After header of a rate-limit refusal (whole seconds, at least 1)."""
+    return {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+
+
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Per-field reasons, without echoing the input (it may be a NIK or a phone number)."""
     return [
@@ -98,9 +134,7 @@ def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def channel_router(
-    adapter: Adapter[Any], *, keys: Mapping[str, SecretStr], max_body_bytes: int
-) -> APIRouter:
+def channel_router(adapter: Adapter[Any], *, gate: Gate, max_body_bytes: int) -> APIRouter:
     """Build the submission route of one channel."""
     channel = adapter.channel.value
     router = APIRouter(tags=[channel])
@@ -128,17 +162,22 @@ def channel_router(
         request: Request,
         response: Response,
         api_key: Annotated[str | None, Header(alias=API_KEY_HEADER)] = None,
+        timestamp: Annotated[str | None, Header(alias=TIMESTAMP_HEADER)] = None,
+        signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
     ) -> SubmissionAnswer | PartAnswer:
+        # The credential headers are declared for the OpenAPI document; `admit` reads them.
         try:
-            connector_id = authenticate(keys, api_key)
+            connector_id, raw = await admit(gate, request, max_body_bytes)
+            body = adapter.parse(raw)
         except Unauthorized as exc:
             raise reject(401, "unauthorized", str(exc)) from exc
-        try:
-            body = adapter.parse(await read_limited(request, max_body_bytes))
+        except RateLimited as exc:
+            raise reject(429, "rate_limited", str(exc), retry_after(exc)) from exc
         except BodyTooLarge as exc:
             raise reject(413, "too_large", str(exc)) from exc
         except ValidationError as exc:
             raise reject(422, "invalid", field_errors(exc)) from exc
+        regional = with_region(adapter, gate.region_of(connector_id))
         repo: ComplaintRepository = request.app.state.repo
         claim = request.app.state.relay.claim()
         try:
@@ -150,7 +189,7 @@ def channel_router(
                     metrics.SUBMISSIONS.labels(channel, "partial").inc()
                     return PartAnswer()
             done = await run_in_threadpool(
-                partial(accept, repo, adapter, body, connector_id=connector_id, claim=claim)
+                partial(accept, repo, regional, body, connector_id=connector_id, claim=claim)
             )
         except (PyMongoError, TrackingNumbersExhausted) as exc:
             log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})

@@ -19,10 +19,12 @@ from services.intake.adapters import ADAPTERS
 from services.intake.api import channel_router
 from services.intake.config import Settings
 from services.intake.group_commit import GroupInserter
+from services.intake.open311 import open311_router
 from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
+from services.intake.security import Gate
 from services.intake.sms_parts import SmsPartStore
 from shared.health import Check, KafkaCheck, health_routes, liveness, mongo_check
 from shared.kafka.producer import idempotent_producer
@@ -38,16 +40,20 @@ def create_app(settings: Settings, channels: Sequence[str] | None = None) -> Fas
     if unknown:
         raise ValueError(f"no adapter for channel(s) {unknown}; known: {sorted(ADAPTERS)}")
     app = FastAPI(title="Aduan intake", version="1", lifespan=_lifespan(settings))
+    gate = Gate(settings.all_connectors(), settings.gate_limits())
     for channel in chosen:
         app.include_router(
             channel_router(
                 ADAPTERS[channel],
-                keys=settings.api_keys,
+                gate=gate,
                 max_body_bytes=settings.channel_max_body_bytes.get(
                     channel, settings.max_body_bytes
                 ),
             )
         )
+    app.include_router(
+        open311_router(settings.open311_services, gate=gate, max_body_bytes=settings.max_body_bytes)
+    )
     _add_health(app, settings)
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     return app

@@ -5,11 +5,19 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import ServiceSettings
+from services.intake.connectors import Connector, registry
+from services.intake.open311_catalogue import Open311Service, default_services
+from services.intake.security import GateLimits
+from shared.config import ConsumerSettings
 
 
-class Settings(ServiceSettings):
-    """Intake settings; environment variables are prefixed `INTAKE_` (infrastructure excepted)."""
+class Settings(ConsumerSettings):
+    """Intake settings; environment variables are prefixed `INTAKE_` (infrastructure excepted).
+
+    It extends the consumers' settings because `python -m services.intake consume` runs the
+    shared consume loop over `intake.raw.<channel>`: the HTTP intake, the raw-topic consumer
+    and the import command are three commands over the same code and one configuration.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="INTAKE_", env_nested_delimiter="__", extra="ignore"
@@ -17,13 +25,27 @@ class Settings(ServiceSettings):
 
     service_name: str = "intake"
     http_port: int = 8001
-    # connector id -> API key, given as a JSON object: {"webform-jatim": "s3cret", ...}.
+    group_id: str = "intake"  # the raw-topic consumer's group (`consume`)
+    # connector id -> API key, given as a JSON object: {"webform-jatim": "s3cret", ...}; kept
+    # working beside `connectors`, which says more per connector.
     api_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # connector id -> {api_key?, hmac_secret?, region?, rate_per_s?, burst?} (connectors.py).
+    connectors: dict[str, Connector] = Field(default_factory=dict)
+    # HMAC signatures older (or further ahead) than this are refused; replays are remembered
+    # for twice as long, in a bounded per-process cache.
+    hmac_max_age_s: float = Field(default=300.0, gt=0)
+    replay_cache_size: int = Field(default=100_000, ge=100)
+    # The token bucket of a connector that sets no rate of its own (per process).
+    rate_per_s: float = Field(default=20.0, gt=0)
+    burst: int = Field(default=40, ge=1)
+    # Open311 GeoReport v2: the service list (categories) `services.json` answers.
+    open311_services: list[Open311Service] = Field(default_factory=default_services)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Per-channel exceptions to max_body_bytes: an e-mail carries its attachments inline.
     channel_max_body_bytes: dict[str, int] = Field(default_factory=lambda: {"email": 10 << 20})
     collection: str = "intake_complaints"
     sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
+    imports_collection: str = "intake_imports"  # the bulk import batches (imports.py)
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     # Group commit: concurrent submissions share one insert_many of up to this many complaints;
@@ -35,8 +57,16 @@ class Settings(ServiceSettings):
     relay_lease_s: float = Field(default=60.0, gt=0)
     relay_flush_timeout_s: float = Field(default=30.0, ge=20)  # also the delivery timeout
     relay_connect_timeout_s: float = Field(default=5.0, gt=0)
-    # /livez fails when the relay loop has not gone round for this long.
+    # /livez fails when the relay loop (or the consume loop) has not gone round for this long.
     live_max_age_s: float = Field(default=120.0, gt=0)
     # Intake keeps accepting complaints while Kafka is down (the outbox holds them), so an
     # operator may choose to keep it in the load balancer then; the convention is to require it.
     ready_requires_kafka: bool = True
+
+    def all_connectors(self) -> dict[str, Connector]:
+        """Return every configured connector, `INTAKE_API_KEYS` folded in."""
+        return registry(self.connectors, self.api_keys)
+
+    def gate_limits(self) -> GateLimits:
+        """Return the signature age, replay memory and default rate of the gate."""
+        return GateLimits(self.hmac_max_age_s, self.replay_cache_size, self.rate_per_s, self.burst)

@@ -28,3 +28,9 @@ OUTBOX_DELAY = Histogram(
     "Time from a complaint being stored to its event being acknowledged.",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
 )
+RAW_RECORDS = Counter(
+    "intake_raw_records_total",
+    "Records consumed from intake.raw.<channel>, by channel and outcome (accepted, duplicate, "
+    "partial, refused).",
+    ["channel", "outcome"],
+)

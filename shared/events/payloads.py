@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.regions import RegionCode
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.?\d{2})?$")]
 OpdCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
 
 
@@ -64,7 +65,7 @@ class Location(Payload):
     text: str | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    region_code: RegionCode | None = None  # BPS kabupaten/kota, e.g. "35.78" (Surabaya)
+    region_code: RegionCode | None = None  # "35" or "35.78" (Surabaya); "3578" is read as "35.78"
 
 
 class Attachment(Payload):

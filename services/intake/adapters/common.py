@@ -27,6 +27,7 @@ from services.intake.contact import (
     normalise_phone,
 )
 from shared.events import Attachment, Classification, Location, Reporter
+from shared.regions import RegionCode
 
 
 def _stripped(value: str) -> str:
@@ -91,8 +92,8 @@ class LocationIn(Body):
     text: Annotated[str, StringConstraints(max_length=500)] | None = None
     lat: Lat | None = None
     lon: Lon | None = None
-    region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.?[0-9]{2})?$")] | None = (
-        Field(default=None, description="BPS province or kabupaten/kota code, e.g. 35.78")
+    region_code: RegionCode | None = Field(
+        default=None, description="province or kabupaten/kota code: 35, 35.78 or 3578"
     )
 
 

@@ -1,0 +1,167 @@
+"""Open311 GeoReport v2, write side: `services`, `requests` and `tokens`, in JSON and XML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # we only write XML, never parse it
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, Literal
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+
+from services.intake.accept import TrackingNumbersExhausted, accept
+from services.intake.api import BodyTooLarge, admit, read_limited, retry_after
+from services.intake.connectors import with_region
+from services.intake.open311_catalogue import Open311Service
+from services.intake.open311_model import adapter_for, form_fields, request_ref
+from services.intake.security import Gate, RateLimited, Unauthorized
+from shared.errors import describe
+
+Format = Literal["json", "xml"]
+PREFIX = "/open311/v2"
+NOTICE = "Laporan diterima; lacak dengan nomor ini di /v1/cases/{id}"
+
+
+class Open311Error(Exception):
+    """An error answered in the Open311 shape `[{"code": ..., "description": ...}]`."""
+
+    def __init__(self, status: int, description: str, headers: dict[str, str] | None = None):
+        super().__init__(description)
+        self.status, self.description, self.headers = status, description, headers or {}
+
+
+def render(
+    fmt: Format, root: str, item: str, rows: Sequence[dict[str, Any]], status: int = 200
+) -> Response:
+    """Answer a list of objects as JSON, or as XML `<root><item>...</item></root>`."""
+    if fmt == "json":
+        return Response(orjson.dumps(list(rows)), status, media_type="application/json")
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            ET.SubElement(element, key).text = "" if value is None else str(value)
+    body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return Response(body, status, media_type="text/xml")
+
+
+def error(fmt: Format, exc: Open311Error) -> Response:
+    """Answer an error in the Open311 shape."""
+    answer = render(
+        fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status
+    )
+    answer.headers.update(exc.headers)
+    return answer
+
+
+def open311_router(
+    services: Sequence[Open311Service], *, gate: Gate, max_body_bytes: int
+) -> APIRouter:
+    """Build the Open311 routes over the configured service list."""
+    by_code = {s.service_code: s for s in services}
+    router = APIRouter(prefix=PREFIX, tags=["open311"])
+
+    @router.get("/services.{fmt}", summary="Open311: the service list (categories)")
+    def service_list(fmt: Format) -> Response:
+        return render(fmt, "services", "service", [s.listing() for s in services])
+
+    @router.get("/services/{code}.{fmt}", summary="Open311: one service's definition")
+    def definition(code: str, fmt: Format) -> Response:
+        if code not in by_code:
+            return error(fmt, Open311Error(404, f"no service with service_code {code!r}"))
+        return render(
+            fmt,
+            "service_definitions",
+            "service_definition",
+            [{"service_code": code, "attributes": ""}],
+        )
+
+    @router.post("/requests.{fmt}", summary="Open311: create a service request")
+    async def create(fmt: Format, request: Request) -> Response:
+        try:
+            return await _create(fmt, request)
+        except Open311Error as exc:
+            return error(fmt, exc)
+
+    async def _create(fmt: Format, request: Request) -> Response:
+        fields, connector_id = await _read(request, gate, max_body_bytes)
+        service = by_code.get(str(fields.get("service_code", "")))
+        if service is None:
+            raise Open311Error(400, "service_code is missing or not in services.json")
+        adapter = with_region(adapter_for(service), gate.region_of(connector_id))
+        try:
+            body = adapter.model.model_validate(fields)
+        except ValidationError as exc:
+            raise Open311Error(400, describe(exc, 500)) from exc
+        relay = request.app.state.relay
+        try:
+            done = await run_in_threadpool(
+                partial(
+                    accept,
+                    request.app.state.repo,
+                    adapter,
+                    body,
+                    connector_id=connector_id,
+                    claim=relay.claim(),
+                )
+            )
+        except (PyMongoError, TrackingNumbersExhausted) as exc:
+            raise Open311Error(
+                503, "the complaint store is unavailable; retry later", {"Retry-After": "5"}
+            ) from exc
+        if done.stored is not None:
+            relay.offer(done.stored)
+        if service.type == "batch":
+            return render(
+                fmt, "service_requests", "request", [{"token": _token(connector_id, body)}]
+            )
+        notice = NOTICE.format(id=done.tracking_number)
+        row = {
+            "service_request_id": done.tracking_number,
+            "service_notice": notice,
+            "account_id": None,
+        }
+        return render(fmt, "service_requests", "request", [row])
+
+    @router.get("/tokens/{token}.{fmt}", summary="Open311: the request id behind a token")
+    async def token(token: str, fmt: Format, request: Request) -> Response:
+        connector_id, _, ref = token.partition("~")
+        found = await run_in_threadpool(
+            request.app.state.repo.find_by_channel_ref, "open311", ref, connector_id
+        )
+        if found is None:
+            return error(fmt, Open311Error(404, "no request has this token"))
+        row = {"service_request_id": found.tracking_number, "token": token}
+        return render(fmt, "service_requests", "request", [row])
+
+    return router
+
+
+def _token(connector_id: str, body: Any) -> str:
+    """An opaque token: the connector and the request's reference (all `find_by_channel_ref` needs)."""
+    return f"{connector_id}~{request_ref(body)}"
+
+
+async def _read(request: Request, gate: Gate, limit: int) -> tuple[dict[str, Any], str]:
+    """Authenticate (the `api_key` field, or the usual headers) and read the fields."""
+    content_type = request.headers.get("content-type", "application/x-www-form-urlencoded")
+    try:
+        if "X-Api-Key" in request.headers or "X-Aduan-Signature" in request.headers:
+            connector_id, raw = await admit(gate, request, limit)
+            return form_fields(raw, content_type), connector_id
+        fields = form_fields(await read_limited(request, limit), content_type)
+        connector_id = gate.by_key(str(fields.pop("api_key", "")) or None)
+        gate.throttle(connector_id)
+        return fields, connector_id
+    except Unauthorized as exc:
+        raise Open311Error(403, str(exc)) from exc
+    except RateLimited as exc:
+        raise Open311Error(429, str(exc), retry_after(exc)) from exc
+    except BodyTooLarge as exc:
+        raise Open311Error(413, str(exc)) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Open311Error(400, f"the body cannot be read: {describe(exc, 200)}") from exc

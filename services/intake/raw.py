@@ -1,0 +1,94 @@
+"""The Kafka path: raw connector payloads on `intake.raw.<channel>`, through the same adapters.
+
+A record's value is exactly the JSON body that channel's HTTP route takes; its `aduan.connector`
+header names the connector, which must be configured. What cannot be read, validated or
+attributed is refused (dead-lettered with the reason); an unavailable Mongo is raised, so the
+loop holds the batch and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.intake import metrics
+from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
+from services.intake.adapters import Adapter
+from services.intake.connectors import Connector, with_region
+from services.intake.repository import ComplaintRepository
+from shared import headers
+from shared.kafka.records import Received, Refused, Result
+from shared.retry import MONGO, TransientError, dependency_of
+
+log = logging.getLogger(__name__)
+
+
+class UnknownConnector(Exception):
+    """The record names no connector, or one that is not configured."""
+
+
+class Unreadable(Exception):
+    """The record has no value, or its channel is not served by this consumer."""
+
+
+@dataclass(frozen=True)
+class RawIntake:
+    """What the raw-topic handler needs: adapters by topic, connectors, the store."""
+
+    adapters: Mapping[str, Adapter[Any]]  # topic -> that channel's adapter
+    connectors: Mapping[str, Connector]
+    repo: ComplaintRepository
+    state: Any  # what an adapter's `gather` reads (the SMS part store)
+
+    def handle(self, batch: Sequence[Received[bytes]]) -> list[Result]:
+        """Accept each record; refuse the ones that can never succeed as they are."""
+        results: list[Result] = []
+        for received in batch:
+            try:
+                self.accept_record(received.record)
+            except Exception as exc:
+                if dependency_of(exc) is not None:
+                    raise  # Mongo away: the loop holds the batch and retries it
+                metrics.RAW_RECORDS.labels(self.channel_of(received.record), "refused").inc()
+                results.append(Refused(received, exc))
+        return results
+
+    def accept_record(self, record: Any) -> Acceptance | None:
+        """Parse and accept one record; None while a long SMS waits for its other parts."""
+        adapter = self.adapters.get(record.topic)
+        if adapter is None or record.value is None:
+            raise Unreadable(f"no value, or no adapter for topic {record.topic}")
+        connector_id = self.connector_of(record)
+        body: BaseModel | None = adapter.parse(record.value)
+        if adapter.gather is not None and body is not None:
+            body = adapter.gather(body, connector_id, self.state)
+        if body is None:
+            metrics.RAW_RECORDS.labels(adapter.channel.value, "partial").inc()
+            return None
+        regional = with_region(adapter, self.connectors[connector_id].region)
+        try:
+            done = accept(self.repo, regional, body, connector_id=connector_id)
+        except TrackingNumbersExhausted as exc:  # the store misbehaves, not the record
+            raise TransientError(str(exc), dependency=MONGO) from exc
+        outcome = "duplicate" if done.duplicate else "accepted"
+        metrics.RAW_RECORDS.labels(adapter.channel.value, outcome).inc()
+        return done
+
+    def channel_of(self, record: Any) -> str:
+        """Return the channel a record's topic carries (`unknown` for a stray topic)."""
+        adapter = self.adapters.get(record.topic)
+        return adapter.channel.value if adapter else "unknown"
+
+    def connector_of(self, record: Any) -> str:
+        """Return the configured connector the record's header names."""
+        value = dict(record.headers or ()).get(headers.INTAKE_CONNECTOR)
+        connector_id = value.decode(errors="replace") if value else ""
+        if not connector_id:
+            raise UnknownConnector(f"the {headers.INTAKE_CONNECTOR} header is missing")
+        if connector_id not in self.connectors:
+            raise UnknownConnector(f"connector {connector_id!r} is not configured")
+        return connector_id

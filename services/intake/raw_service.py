@@ -1,0 +1,89 @@
+"""`python -m services.intake consume`: the raw-topic consumer as its own process.
+
+It runs the shared consume loop over `intake.raw.<channel>` (one consumer group) and, beside
+it, an outbox relay like the HTTP intake's, so complaints accepted here reach
+`complaints.received` even where no HTTP intake runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from services.intake.adapters import ADAPTERS
+from services.intake.app import _producer, _relay_config  # one relay set-up for both commands
+from services.intake.config import Settings
+from services.intake.raw import RawIntake
+from services.intake.relay import RelayWorker
+from services.intake.repository import ComplaintRepository
+from services.intake.sms_parts import SmsPartStore
+from shared.health import liveness, mongo_check
+from shared.kafka.records import BatchHandler, Received, Result
+from shared.mongo import database, mongo_client
+from shared.retry import MONGO
+from shared.service import ConsumeService, build_consume_service, run_consume_service
+
+log = logging.getLogger(__name__)
+
+
+def raw_topics(settings: Settings, channels: Sequence[str] | None) -> dict[str, str]:
+    """Return {topic: channel} of the raw topics to consume (default: every channel)."""
+    chosen = list(channels or ADAPTERS)
+    unknown = sorted(set(chosen) - set(ADAPTERS))
+    if unknown:
+        raise ValueError(f"no adapter for channel(s) {unknown}; known: {sorted(ADAPTERS)}")
+    return {settings.topics.raw(channel): channel for channel in chosen}
+
+
+def build_raw_service(settings: Settings, channels: Sequence[str] | None = None) -> ConsumeService:
+    """Connect the store, the relay and the consume loop; nothing runs until the loop does."""
+    topics = raw_topics(settings, channels)
+    client = mongo_client(settings.mongodb_uri, app_name=f"{settings.service_name}-raw")
+    db = database(client, settings.mongodb_database)
+    repo = ComplaintRepository(db[settings.collection])
+    repo.ensure_indexes()  # without the unique indexes idempotency silently breaks
+    intake = RawIntake(
+        adapters={topic: ADAPTERS[channel] for topic, channel in topics.items()},
+        connectors=settings.all_connectors(),
+        repo=repo,
+        state=SimpleNamespace(sms_parts=SmsPartStore(db[settings.sms_parts])),
+    )
+    relay = RelayWorker(
+        repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
+    )
+    service = build_consume_service(
+        settings,
+        topics=sorted(topics),
+        decode=_raw,
+        handle=_waking(intake, relay),
+        ready={"mongo": mongo_check(client)},
+        dependencies=(MONGO,),
+        on_close=(lambda: relay.stop(settings.relay_flush_timeout_s), client.close),
+    )
+    service.live["relay"] = liveness(lambda: relay.last_iteration, settings.live_max_age_s)
+    relay.start()
+    return service
+
+
+def run(settings: Settings, channels: Sequence[str] | None) -> int:
+    """Run the raw-topic consumer until SIGTERM; return the exit code."""
+    service = build_raw_service(settings, channels)
+    log.info("raw intake starting", extra={"channels": channels or sorted(ADAPTERS)})
+    return run_consume_service(service, host=settings.http_host, port=settings.http_port)
+
+
+def _raw(value: bytes) -> bytes:
+    """Keep the bytes: the handler parses them with the adapter its topic names."""
+    return value
+
+
+def _waking(intake: RawIntake, relay: RelayWorker) -> BatchHandler[bytes]:
+    """Handle a batch, then wake the relay so accepted complaints go out at once."""
+
+    def handle(batch: Sequence[Received[bytes]]) -> list[Result]:
+        results = intake.handle(batch)
+        relay.wake()
+        return results
+
+    return handle
