@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.router.loading import load_yaml_model
+from services.router.regions import RulePrefix
 
 OpdCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.?\d{2})?$")]
 TRIAGE = "triage"
 
 
@@ -31,7 +31,12 @@ class Opd(BaseModel):
     code: OpdCode
     name: str = Field(min_length=1)
     parent: str = Field(min_length=1, description="The instansi it belongs to.")
-    region: RegionCode
+    region: RulePrefix | None = Field(
+        default=None, description="The government it belongs to; none for the deployment's desk."
+    )
+    role: Literal["opd", "triage"] = Field(
+        default="opd", description="`triage`: an Admin Koordinator's desk, not a competent unit."
+    )
     contact: Contact = Field(default_factory=Contact)
     topic: str
 
@@ -63,6 +68,15 @@ class OpdDirectory(BaseModel):
     def codes(self) -> frozenset[str]:
         """Every known OPD code."""
         return frozenset(opd.code for opd in self.opds)
+
+    @property
+    def desks(self) -> dict[str, str]:
+        """Triage desk code by region (canonical code); the `triage` desk is the fallback."""
+        return {
+            opd.region: opd.code
+            for opd in self.opds
+            if opd.role == "triage" and opd.region and opd.code != TRIAGE
+        }
 
 
 def load_directory(path: Path) -> OpdDirectory:

@@ -11,8 +11,8 @@ from router_support import OPD_FILE, write
 from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
 
-V1 = "version: '1'\nrules: [{id: a, when: {keywords_any: [jalan]}, then: {opd: dpupr}}]\n"
-V2 = "version: '2'\nrules: [{id: b, when: {keywords_any: [jalan]}, then: {opd: dishub}}]\n"
+V1 = "version: '1'\nrules: [{id: a, when: {keywords_any: [jalan]}, then: {opd: 3578-pupr}}]\n"
+V2 = "version: '2'\nrules: [{id: b, when: {keywords_any: [jalan]}, then: {opd: 3578-dishub}}]\n"
 BROKEN = "version: '3'\nrules: [{id: c, then: {opd: nowhere}}]\n"
 
 
