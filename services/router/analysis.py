@@ -91,7 +91,7 @@ def problems(rules: RuleSet) -> tuple[list[Problem], list[Problem]]:
     shapes = [(r, _shape(r.when, rules.terms)) for r in rules.ordered]
     warnings: list[Problem] = []
     for pos, (rule, shape) in enumerate(shapes):
-        for earlier, earlier_shape in shapes[:pos]:
+        for earlier, earlier_shape in _neighbours(shapes, pos):
             if _covers(earlier_shape, shape):
                 errors.append((index[id(rule)], _unreachable(rule, earlier)))
                 break
@@ -101,6 +101,18 @@ def problems(rules: RuleSet) -> tuple[list[Problem], list[Problem]]:
             if why:
                 warnings.append((index[id(rule)], _conflict(rule, earlier, why)))
     return errors, warnings
+
+
+def _neighbours(shapes: list[tuple[Rule, _Shape]], pos: int) -> list[tuple[Rule, _Shape]]:
+    """Earlier rules whose regions can meet rule `pos`'s (others neither cover nor overlap it)."""
+    mine = shapes[pos][1].regions
+    return [
+        (rule, shape)
+        for rule, shape in shapes[:pos]
+        if mine is None
+        or shape.regions is None
+        or any(a.startswith(b) or b.startswith(a) for a in mine for b in shape.regions)
+    ]
 
 
 def _unreachable(rule: Rule, earlier: Rule) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.router.normalize import normalise
 from services.router.stemming import Speller, stem
@@ -41,6 +42,7 @@ def _sub_phrase(small: str, big: str) -> bool:
     return f" {small} " in f" {big} "
 
 
+@lru_cache(maxsize=50_000)  # term lists are shared by hundreds of rules
 def compile_phrase(raw: str) -> Phrase:
     """Normalise and stem a rule keyword; a leading `=` asks for an exact (unstemmed) match."""
     exact = raw.strip().startswith(EXACT_MARK)

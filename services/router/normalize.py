@@ -24,6 +24,8 @@ SLANG: Final[dict[str, str]] = {
     "dg": "dengan",
     "rs": "rumah sakit",
     "rsud": "rumah sakit umum daerah",
+    "rsu": "rumah sakit umum",
+    "rsj": "rumah sakit jiwa",
     "pkm": "puskesmas",
     "sy": "saya",
     "sya": "saya",
