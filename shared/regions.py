@@ -25,6 +25,11 @@ def canonical_region(code: str) -> str:
     return digits if len(digits) == 2 else f"{digits[:2]}.{digits[2:]}"
 
 
+def region_digits(code: str) -> str:
+    """Return the code without its dot, for prefix tests (`35` is a prefix of `3578`)."""
+    return code.replace(".", "")
+
+
 def province_of(code: str) -> str:
     """Return the province part of a region code."""
     return canonical_region(code)[:2]

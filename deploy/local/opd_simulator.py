@@ -5,7 +5,7 @@ It subscribes to the OPD topics (`opd.<code>`, not the triage queue), and for ea
 `complaints.updates`, as an OPD's Admin Penghubung would. It uses the shared consume loop, so a
 malformed record is dead-lettered like anywhere else.
 
-    python -m deploy.local.opd_simulator [--topics opd.dinkes,opd.dpupr] [--updates complaints.updates]
+    python -m deploy.local.opd_simulator [--topics opd.3578-dinkes,opd.3578-pupr] [--updates complaints.updates]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import cast
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import ConsumerSettings, Topics
+from shared.config import ConsumerSettings
 from shared.events import (
     ComplaintDispatched,
     ComplaintResolved,
@@ -76,10 +76,9 @@ def answer(event: Envelope[ComplaintDispatched], updates_topic: str) -> list[Out
 
 
 def opd_topics() -> list[str]:
-    """The declared OPD topics, without the triage queue (a person works that one)."""
+    """The declared OPD topics, without the triage desks (a person works those)."""
     names = (spec.name for spec in load_topic_specs(TOPICS_FILE))
-    triage = Topics().opd("triage")
-    return [n for n in names if n.startswith("opd.") and n != triage and not n.endswith(".dlq")]
+    return [n for n in names if n.startswith("opd.") and not n.endswith(("triage", ".dlq"))]
 
 
 def main(argv: list[str] | None = None) -> int:

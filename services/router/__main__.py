@@ -1,5 +1,5 @@
-"""`python -m services.router [serve]` runs the consumer; `... explain` routes without Kafka;
-`... replay-dlq` sends dead letters back to `complaints.received`."""
+"""`python -m services.router [serve]` runs the consumer; `explain` and `dry-run` need no Kafka;
+`replay-dlq` sends dead letters back to `complaints.received`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 
 from services.router.cli import add_explain_parser, run_explain
+from services.router.cli_dryrun import add_dry_run_parser, run_dry_run
 from services.router.config import Settings
 from services.router.loading import ConfigFileError
 from services.router.service import build_service, build_store
@@ -42,12 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     subparsers.add_parser("serve", help="run the consumer (the default)")
     add_explain_parser(subparsers)
     add_replay_parser(subparsers)
+    add_dry_run_parser(subparsers)
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "explain":
         return run_explain(args, settings, subparsers.choices["explain"])
     if args.command == "replay-dlq":
         return run_replay(args, settings.kafka, [settings.topics.received])
+    if args.command == "dry-run":
+        return run_dry_run(args, settings)
     return serve(settings)
 
 

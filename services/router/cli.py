@@ -28,7 +28,7 @@ def add_explain_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("explain", help="route complaints without Kafka and explain why")
     p.add_argument("--text", help="complaint body (required unless --jsonl)")
     p.add_argument("--title", default="", help="complaint title")
-    p.add_argument("--region", help="BPS region code, e.g. 35.78")
+    p.add_argument("--region", help="region code, BPS 3578 or Kemendagri 35.78")
     p.add_argument("--channel", choices=[c.value for c in Channel])
     p.add_argument("--category", help="category hint")
     p.add_argument("--classification", choices=[c.value for c in Classification])
@@ -49,6 +49,8 @@ def run_explain(args: argparse.Namespace, settings: Settings, parser: Any) -> in
     except ConfigFileError as exc:
         sys.stderr.write(f"explain: {exc}\n")
         return EXIT_BAD_CONFIG
+    for warning in rules.warnings:
+        sys.stderr.write(f"explain: warning: {warning}\n")
     if args.jsonl:
         explain_lines(sys.stdin, sys.stdout, rules)
         return 0
@@ -107,6 +109,7 @@ def describe(fields: ComplaintFields, decision: Decision, directory: OpdDirector
     rows = [
         ("queue", f"opd.{decision.queue} ({names.get(decision.queue, '?')})"),
         ("outcome", outcome),
+        *([("forward to", decision.institution)] if decision.institution else []),
         ("rule", decision.rule_id or "(none)"),
         ("ruleset version", decision.ruleset_version),
         ("matched", ", ".join(decision.matched) or "(nothing)"),

@@ -1,16 +1,17 @@
-"""The OPD directory: which units exist, whose they are, and the topic each one reads."""
+"""The OPD directory: which units exist and whose they are. The topic each one reads follows the
+one OPD topic rule, `shared.config.Topics.opd`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.router.loading import load_yaml_model
+from shared.regions import RegionCode
 
 OpdCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.?\d{2})?$")]
 TRIAGE = "triage"
 
 
@@ -31,15 +32,13 @@ class Opd(BaseModel):
     code: OpdCode
     name: str = Field(min_length=1)
     parent: str = Field(min_length=1, description="The instansi it belongs to.")
-    region: RegionCode
+    region: RegionCode | None = Field(
+        default=None, description="The government it belongs to; none for the deployment's desk."
+    )
+    role: Literal["opd", "triage"] = Field(
+        default="opd", description="`triage`: an Admin Koordinator's desk, not a competent unit."
+    )
     contact: Contact = Field(default_factory=Contact)
-    topic: str
-
-    @model_validator(mode="after")
-    def _topic_matches_code(self) -> Opd:
-        if self.topic != f"opd.{self.code}":
-            raise ValueError(f"topic must be 'opd.{self.code}', not {self.topic!r}")
-        return self
 
 
 class OpdDirectory(BaseModel):
@@ -63,6 +62,15 @@ class OpdDirectory(BaseModel):
     def codes(self) -> frozenset[str]:
         """Every known OPD code."""
         return frozenset(opd.code for opd in self.opds)
+
+    @property
+    def desks(self) -> dict[str, str]:
+        """Triage desk code by region (canonical code); the `triage` desk is the fallback."""
+        return {
+            opd.region: opd.code
+            for opd in self.opds
+            if opd.role == "triage" and opd.region and opd.code != TRIAGE
+        }
 
 
 def load_directory(path: Path) -> OpdDirectory:

@@ -51,7 +51,10 @@ def _topics_declared(
         wanted = {settings.topics.opd(code) for code in directory.codes}
         missing = sorted(wanted - set(existing))
         if missing:
-            raise ConfigFileError(f"OPD topics not declared on the cluster: {', '.join(missing)}")
+            named = ", ".join(missing[:5]) + (
+                f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            )
+            raise ConfigFileError(f"{len(missing)} OPD topics not declared on the cluster: {named}")
 
     return check
 

@@ -36,10 +36,13 @@ class TopicSpec:
 
 
 def load_topic_specs(path: Path) -> list[TopicSpec]:
-    """Read the declared topic list (`deploy/kafka/topics.yaml`), DLQ twins included."""
+    """Read the declared topic list (`deploy/kafka/topics.yaml`), DLQ twins included, and the
+    files it includes (paths relative to it, each with its own defaults)."""
     doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     defaults = doc.get("defaults", {})
     specs: list[TopicSpec] = []
+    for included in doc.get("include", []):
+        specs.extend(load_topic_specs(path.parent / included))
     for entry in doc["topics"]:
         spec = TopicSpec(
             name=entry["name"],

@@ -7,7 +7,19 @@ from pathlib import Path
 
 from tests.support.processes import ServiceProcess, free_port
 
-OPDS = ("dinkes", "dishub", "dpupr", "disdik", "dlh", "dispendukcapil")
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "tests" / "data" / "router" / "small"
+# The small test directory's OPDs: the router checks every OPD's topic exists, and each test has
+# its own; the shipped directory has hundreds (the fault suite runs on it).
+DESKS = ("triage", "35-triage")
+OPDS = (
+    "3578-pupr",
+    "3578-dinkes",
+    "3578-dishub",
+    "35-disdik",
+    "3578-dlh",
+    "3578-dispendukcapil",
+)
 LIFECYCLE = (
     "complaints.received",
     "complaints.assigned",
@@ -67,6 +79,9 @@ class Pipeline:
             "PUBLISHER_MONGODB_DATABASE": self.database,
             "PUBLISHER_LAPOR__BASE_URL": self.url("lapor"),
             "PUBLISHER_LAPOR__TOKEN": LAPOR_TOKEN,
+            "PUBLISHER_LAPOR__MAPPING__DEFAULT_DISPOSITION_ID": "100",
+            "ROUTER_OPD_FILE": str(SMALL / "opd.yaml"),
+            "ROUTER_RULES_FILE": str(SMALL / "rules.yaml"),
         } | self._topic_env(suffix)
 
     def _topic_env(self, suffix: str) -> dict[str, str]:

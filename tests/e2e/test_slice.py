@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from shared import headers
-from tests.e2e.pipeline import API_KEY, LIFECYCLE, OPDS, Pipeline
+from tests.e2e.pipeline import API_KEY, DESKS, LIFECYCLE, OPDS, Pipeline
 from tests.support.kafka import read_records, send_records
 from tests.support.wait import wait_until
 
@@ -48,7 +48,7 @@ PERSONAL = [
 
 @pytest.fixture
 def pipeline(infra: Any, new_topics: Any, new_db: Any, tmp_path: Path) -> Iterator[Pipeline]:
-    topics = new_topics(*LIFECYCLE, "opd.triage", *(f"opd.{code}" for code in OPDS))
+    topics = new_topics(*LIFECYCLE, *(f"opd.{code}" for code in (*DESKS, *OPDS)))
     running = Pipeline(topics=topics, database=new_db())
     try:
         running.start(infra.kafka_bootstrap, infra.mongodb_uri, tmp_path)
@@ -73,6 +73,8 @@ def submit(pipeline: Pipeline, complaint: dict[str, Any]) -> dict[str, Any]:
 
 def case_view(pipeline: Pipeline, tracking: str) -> dict[str, Any] | None:
     reply = httpx.get(f"{pipeline.url('sla')}/v1/cases/{tracking}")
+    if reply.status_code not in (200, 404):
+        raise AssertionError(f"status API answered {reply.status_code}: {reply.text[:500]}")
     return dict(reply.json()) if reply.status_code == 200 else None
 
 
@@ -102,7 +104,7 @@ def test_complaints_flow_from_web_form_to_lapor(pipeline: Pipeline, infra: Any) 
     accepted = [submit(pipeline, c) for c in COMPLAINTS]
 
     views = [wait_resolved(pipeline, a) for a in accepted]
-    assert [v["opd_code"] for v in views] == ["dpupr", "dinkes"]
+    assert [v["opd_code"] for v in views] == ["3578-pupr", "3578-dinkes"]
     answers = " ".join(
         httpx.get(f"{pipeline.url('sla')}/v1/cases/{a['tracking_number']}").text for a in accepted
     )
@@ -123,10 +125,15 @@ def test_complaints_flow_from_web_form_to_lapor(pipeline: Pipeline, infra: Any) 
     poison = b'{"type": "id.aduan.complaint.received", "data": 1}'
     send_records(infra.kafka_bootstrap, received, [(b"broken", poison)])
     after = submit(
-        pipeline, {"title": "Sampah menumpuk", "body": "Sampah menumpuk di pinggir kali, bau."}
+        pipeline,
+        {
+            "title": "Sampah menumpuk",
+            "body": "Sampah menumpuk di pinggir kali, bau.",
+            "location": {"text": "Kali Jagir", "region_code": "3578"},
+        },
     )
 
-    assert wait_resolved(pipeline, after)["opd_code"] == "dlh"
+    assert wait_resolved(pipeline, after)["opd_code"] == "3578-dlh"
     dead = read_records(infra.kafka_bootstrap, received + ".dlq", 2)  # the router's and the sla's
     assert {dict(r.headers)[headers.DLQ_SERVICE] for r in dead} == {b"router", b"sla"}
     for record in dead:

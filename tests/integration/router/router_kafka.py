@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from shared.events import Channel, ComplaintReceived, Entry, Location, Reporter, encode, new_event
 from shared.topics import dead_letter
 
-OPD_CODES = ("triage", "dinkes", "dishub", "dpupr", "disdik", "dlh", "dispendukcapil")
+SMALL = Path(__file__).resolve().parents[2] / "data" / "router" / "small"
+# The small test directory's OPDs (tests/data/router/small/opd.yaml): few enough to give each
+# test its own topics; the shipped directory (deploy/config) has hundreds.
+OPD_CODES = (
+    "triage",
+    "35-triage",
+    "3578-pupr",
+    "3578-dinkes",
+    "3578-dishub",
+    "35-disdik",
+    "3578-dlh",
+    "3578-dispendukcapil",
+)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from router_kafka import RouterTopics, received_event
+from router_kafka import SMALL, RouterTopics, received_event
 
 from shared.events import ComplaintAssigned, decode
 from tests.support.kafka import read_records, send_records
-from tests.support.processes import ROOT, ServiceProcess, free_port
+from tests.support.processes import ServiceProcess, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +26,8 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
         "ROUTER_TOPICS__ASSIGNED": topics.assigned,
         "ROUTER_TOPICS__OPD_TEMPLATE": topics.opd_template,
         "ROUTER_GROUP_ID": topics.group,
+        "ROUTER_OPD_FILE": str(SMALL / "opd.yaml"),  # the topic check needs each OPD's topic
+        "ROUTER_RULES_FILE": str(SMALL / "rules.yaml"),
     }
     with ServiceProcess.start(
         "router",
@@ -39,13 +41,13 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
         assert ready["checks"] == {"kafka": "ok", "rules": "ok", "dependencies": "ok"}
         assert httpx.get(f"{base}/livez").status_code == 200
 
-        event = received_event("c-p", "lampu merah mati total")
+        event = received_event("c-p", "lampu jalan mati total", region="35.78")
         send_records(topics.bootstrap, topics.received, [("c-p", event)])
         assigned = decode(read_records(topics.bootstrap, topics.assigned, 1)[0].value).data
-        assert isinstance(assigned, ComplaintAssigned) and assigned.opd_code == "dishub"
+        assert isinstance(assigned, ComplaintAssigned) and assigned.opd_code == "3578-dishub"
         metrics = httpx.get(f"{base}/metrics").text
-        assert 'router_decisions_total{opd="dishub",outcome="assigned"} 1.0' in metrics
-        version = yaml.safe_load((ROOT / "deploy/config/rules.yaml").read_text())["version"]
+        assert 'router_decisions_total{opd="3578-dishub",outcome="assigned"} 1.0' in metrics
+        version = yaml.safe_load((SMALL / "rules.yaml").read_text())["version"]
         assert f'router_rules_info{{version="{version}"}} 1.0' in metrics
 
         assert router.stop(timeout=30) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from functools import cache
 from pathlib import Path
 
 from services.router.directory import OpdDirectory, load_directory
@@ -14,9 +15,16 @@ OPD_FILE = CONFIG / "opd.yaml"
 RULES_FILE = CONFIG / "rules.yaml"
 
 
+@cache
 def directory() -> OpdDirectory:
-    """Return the real OPD directory."""
+    """Return the real OPD directory (loaded once: it is immutable)."""
     return load_directory(OPD_FILE)
+
+
+@cache
+def shipped_rules() -> RuleSet:
+    """Return the shipped rule set (loaded once: compiling 600+ rules takes most of a second)."""
+    return load_rules(RULES_FILE, directory())
 
 
 def write(path: Path, text: str) -> Path:

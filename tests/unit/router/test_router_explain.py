@@ -23,13 +23,15 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def test_json_is_exactly_one_object(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "--text", "Jln rusakkk parah", "--title", "Tolong", "--json")
+    code, out, _ = _run(
+        capsys, "--text", "Jln rusakkk parah", "--title", "Tolong", "--region", "3578", "--json"
+    )
     assert code == 0
     assert out.count("\n") == 1
     doc = json.loads(out)
     assert list(doc) == JSON_KEYS
-    assert doc["opd"] == "dpupr" and doc["triage"] is False and doc["rule_id"] == "jalan-jembatan"
-    assert doc["matched"] == ["keyword:jalan rusak"]
+    assert doc["opd"] == "3578-pupr" and doc["triage"] is False and doc["rule_id"] == "jalan.3578"
+    assert doc["matched"] == ["region:35.78", "keyword:jalan rusak"]
 
 
 def test_json_triage_has_null_opd(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,25 +49,28 @@ def test_conditions_from_options(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = _run(
         capsys, "--text", "KTP belum jadi", "--region", "35.78", "--channel", "sms", "--json"
     )
-    assert json.loads(out)["opd"] == "dispendukcapil"
-    _, out, _ = _run(capsys, "--text", "KTP belum jadi", "--region", "35.07", "--json")
-    assert json.loads(out)["triage"] is True
+    assert json.loads(out)["opd"] == "3578-dispendukcapil"
+    _, out, _ = _run(capsys, "--text", "KTP belum jadi", "--region", "35.27", "--json")
+    assert json.loads(out)["triage"] is True  # Sampang is not on the pipeline
+    _, out, _ = _run(capsys, "--text", "KTP belum jadi", "--json")
+    assert json.loads(out)["triage"] is True  # no region: nobody to send it to
 
 
 def test_human_readable_explains(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = _run(capsys, "--text", "pencurian motor di parkiran pkm")
-    assert "opd.triage" in out
+    _, out, _ = _run(capsys, "--text", "pencurian motor di parkiran pkm", "--region", "6571")
+    assert "opd.65-triage (Admin Koordinator SP4N-LAPOR! Provinsi Kalimantan Utara)" in out
     assert "not our competence" in out
-    assert "bukan-wewenang-kepolisian" in out
-    assert "keyword:pencurian" in out
+    assert "forward to:      Kepolisian Negara RI" in out
+    assert "bukan-wewenang.kepolisian" in out
+    assert "keyword:curi" in out
     assert "normalised text: pencurian motor di parkiran puskesmas" in out
 
 
 def test_custom_rules_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rules = write(tmp_path / "r.yaml", "version: x9\nrules: [{id: all, then: {opd: dlh}}]\n")
+    rules = write(tmp_path / "r.yaml", "version: x9\nrules: [{id: all, then: {opd: 65-dlh}}]\n")
     _, out, _ = _run(capsys, "--text", "apa saja", "--rules", str(rules), "--json")
     assert json.loads(out) == {
-        "opd": "dlh",
+        "opd": "65-dlh",
         "triage": False,
         "not_competent": False,
         "rule_id": "all",
@@ -87,7 +92,7 @@ def test_jsonl_in_order_with_errors_inline(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = [
-        {"text": "sampah numpuk", "channel": "whatsapp"},
+        {"text": "sampah numpuk", "channel": "whatsapp", "region": "3573"},
         {"title": "tanpa isi"},
         "not json",
         {
@@ -105,10 +110,10 @@ def test_jsonl_in_order_with_errors_inline(
     code, out, _ = _run(capsys, "--jsonl")
     docs = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(docs) == 6
-    assert docs[0]["opd"] == "dlh" and list(docs[0]) == JSON_KEYS
+    assert docs[0]["opd"] == "3573-dlh" and list(docs[0]) == JSON_KEYS
     assert "text" in docs[1]["error"] and docs[1]["line"] == 2
     assert "error" in docs[2] and docs[2]["line"] == 3
-    assert docs[3]["opd"] == "dispendukcapil"
+    assert docs[3]["opd"] == "3578-dispendukcapil"
     assert "channel" in docs[4]["error"]
     assert docs[5]["triage"] is True
 
@@ -123,11 +128,13 @@ def test_text_and_jsonl_are_exclusive(capsys: pytest.CaptureFixture[str]) -> Non
 def test_as_a_process() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "services.router", "explain", "--jsonl"],
-        input='{"text": "lampu merah mati"}\n{"text": "antri lama di RS"}\n',
+        input='{"text": "lampu merah mati", "region": "6571"}\n'
+        '{"text": "antri lama di RS", "region": "3509"}\n',
         capture_output=True,
         text=True,
         cwd=REPO,
         timeout=60,
         check=True,
     )
-    assert [json.loads(line)["opd"] for line in result.stdout.splitlines()] == ["dishub", "dinkes"]
+    opds = [json.loads(line)["opd"] for line in result.stdout.splitlines()]
+    assert opds == ["6571-dishub", "3509-dinkes"]

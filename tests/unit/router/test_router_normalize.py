@@ -19,7 +19,10 @@ from services.router.normalize import contains_phrase, normalise
         ("gk ada, ga ada, gak ada, tdk ada", "tidak ada tidak ada tidak ada tidak ada"),
         ("yg dgn", "yang dengan"),
         ("RS sy", "rumah sakit saya"),
-        ("antri di pkm bgt", "antri di puskesmas banget"),
+        ("antri di pkm bgt", "antre di puskesmas banget"),
+        ("dalane rusak, mboten dibenahi", "jalan rusak tidak dibenahi"),  # Javanese
+        ("sakolah kada ada guru", "sekolah tidak ada guru"),  # Madurese, Banjar
+        ("lobang di jalanan", "lubang di jalan"),
         ("anak2 sekolah", "anak anak sekolah"),
         ("  banyak   spasi\n\tdan baris  ", "banyak spasi dan baris"),
         ("rt_05/rw-02", "rt 05 rw 02"),

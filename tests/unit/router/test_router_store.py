@@ -6,15 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
-from router_support import OPD_FILE, write
+from router_support import OPD_FILE, directory, write
 
 from services.router.config import Settings
 from services.router.loading import ConfigFileError
 from services.router.service import build_store
 from services.router.store import RulesStore
 
-V1 = "version: '1'\nrules: [{id: a, when: {keywords_any: [jalan]}, then: {opd: dpupr}}]\n"
-V2 = "version: '2'\nrules: [{id: b, when: {keywords_any: [jalan]}, then: {opd: dishub}}]\n"
+V1 = "version: '1'\nrules: [{id: a, when: {keywords_any: [jalan]}, then: {opd: 3578-pupr}}]\n"
+V2 = "version: '2'\nrules: [{id: b, when: {keywords_any: [jalan]}, then: {opd: 3578-dishub}}]\n"
 BROKEN = "version: '3'\nrules: [{id: c, then: {opd: nowhere}}]\n"
 
 
@@ -77,14 +77,14 @@ def test_a_directory_naming_a_topic_the_cluster_lacks_is_refused_and_the_old_set
     rules = write(tmp_path / "rules.yaml", V1)
     opds = write(tmp_path / "opd.yaml", OPD_FILE.read_text(encoding="utf-8"))
     settings = Settings(rules_file=rules, opd_file=opds, rules_check_interval_s=0)
-    declared = {settings.topics.opd(code) for code in ("triage", "dinkes", "dishub", "dpupr")}
-    declared |= {settings.topics.opd(code) for code in ("disdik", "dlh", "dispendukcapil")}
+    declared = {settings.topics.opd(opd.code) for opd in directory().opds}
     store = build_store(settings, lambda: declared)
-    assert store.current().version == "1"
+    version = store.current().version
 
-    _touch_later(opds, opds.read_text(encoding="utf-8").replace("code: dlh", "code: dlhk"))
+    text = opds.read_text(encoding="utf-8").replace("code: 3578-dlh", "code: 3578-dlhk", 1)
+    _touch_later(opds, text)
     _touch_later(rules, V2)
-    assert store.current().version == "1", "the unknown opd.dlhk topic keeps the old set"
+    assert store.current().version == version, "the unknown opd.3578-dlhk keeps the old set"
 
-    with pytest.raises(ConfigFileError, match=r"opd\.dlhk"):
+    with pytest.raises(ConfigFileError, match=r"1 OPD topics not declared.*opd\.3578-dlhk"):
         build_store(settings, lambda: declared)
