@@ -11,6 +11,7 @@ import yaml
 
 from services.intake.adapters import ADAPTERS
 from shared.headers import INTAKE_CONNECTOR
+from shared.topics import OPD_TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "deploy" / "asyncapi.yaml"
@@ -32,6 +33,11 @@ def document() -> dict[str, Any]:
     topics = yaml.safe_load((ROOT / "deploy/kafka/topics.yaml").read_text())["topics"]
     schemas: dict[str, Any] = {}
     channels = {t["name"]: _channel(t, schemas) for t in topics}
+    # One parameterised channel for the hundreds of OPD topics (deploy/config/opd_topics.yaml).
+    channels[OPD_TEMPLATE] = {
+        **_channel({"name": "opd.x"}, schemas),
+        "parameters": {"code": {"description": "the OPD's code in deploy/config/opd.yaml"}},
+    }
     for t in topics:
         if t.get("dead_letter"):
             channels[t["name"] + ".dlq"] = _dead_letter(t["name"])
