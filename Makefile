@@ -16,7 +16,7 @@ PROMTOOL := promtool
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
-	typecheck rules-test test-unit test-integration test-e2e test bench run
+	typecheck rules-test test-unit test-integration test-e2e test bench run status
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -52,6 +52,10 @@ down: ## stop the services of `make run`, then the infrastructure
 	$(INFRA) down
 
 infra-status: ## show what runs on the infrastructure ports
+	$(INFRA) status
+
+status: ## the services of `make run` (supervisord: state, uptime, restarts) and the infrastructure
+	deploy/local/stack.sh status || true
 	$(INFRA) status
 
 lint: install ## ruff, import contracts, dependency check

@@ -254,7 +254,7 @@ cmd_down() {
     stop kafka kafka.Kafka
 }
 
-# Services started by `make run` (deploy/local/run.sh) leave their pids in .local/run/ too.
+# The services of `make run` run under supervisord: deploy/local/stack.sh status shows them.
 cmd_status() {
     local name pattern addr port pid spec
     for spec in kafka:kafka.Kafka:$KAFKA_ADDR ferretdb:ferretdb:$MONGO_ADDR prometheus:prometheus:$PROM_ADDR; do
