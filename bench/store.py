@@ -75,6 +75,11 @@ def _rate(call: Callable[[int], int], max_calls: int = MAX_CALLS) -> float:
     return items / (time.perf_counter() - start)
 
 
+def _fmt(rate: float) -> str:
+    """A rate with enough digits to tell a slow server's figures apart."""
+    return f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}"
+
+
 def _uses_index(coll: Collection[Doc], flt: Doc, sort: list[tuple[str, int]] | None = None) -> str:
     """What the server's explain says about `flt`: the plan lines that name a scan or index."""
     cmd: Doc = {"find": coll.name, "filter": flt}
@@ -131,19 +136,19 @@ def measure(coll: Collection[Doc], size: int) -> dict[str, str]:
         docs = [case_doc(next(fresh)) for _ in range(INSERT_MANY)]
         return len(coll.insert_many(docs).inserted_ids)
 
-    out["find_one by _id (ops/s)"] = f"{_rate(find_one):,.0f}"
+    out["find_one by _id (ops/s)"] = _fmt(_rate(find_one))
     single_replace = _rate(replace)
-    out["replace_one by _id + revision (ops/s)"] = f"{single_replace:,.0f}"
-    out["find _id $in 100 ids (docs/s)"] = f"{_rate(find_in, 50):,.0f}"
-    out["update_one upsert (ops/s)"] = f"{_rate(upsert):,.0f}"
-    out[f"insert_many of {INSERT_MANY} (docs/s)"] = f"{_rate(insert_many, 30):,.0f}"
-    out["range on indexed `due`, sorted, limit 10 (ops/s)"] = f"{_rate(by_range, 100):,.1f}"
+    out["replace_one by _id + revision (ops/s)"] = _fmt(single_replace)
+    out["find _id $in 100 ids (docs/s)"] = _fmt(_rate(find_in, 50))
+    out["update_one upsert (ops/s)"] = _fmt(_rate(upsert))
+    out[f"insert_many of {INSERT_MANY} (docs/s)"] = _fmt(_rate(insert_many, 30))
+    out["range on indexed `due`, sorted, limit 10 (ops/s)"] = _fmt(_rate(by_range, 100))
     out["explain: find by _id"] = _uses_index(coll, {"_id": "C000000000001"})
     out["explain: range on `due`"] = _uses_index(
         coll, {"due": {"$lte": EPOCH}}, sort=[("due", ASCENDING)]
     )
     if BULK / single_replace > MAX_BULK_SECONDS:
-        out[f"bulk_write {BULK} ReplaceOne (docs/s)"] = f"~{single_replace:,.0f} (est.)"
+        out[f"bulk_write {BULK} ReplaceOne (docs/s)"] = f"~{_fmt(single_replace)} (est.)"
     else:
 
         def bulk(_: int) -> int:
@@ -153,7 +158,7 @@ def measure(coll: Collection[Doc], size: int) -> dict[str, str]:
 
         try:
             with pymongo.timeout(MAX_BULK_SECONDS):
-                out[f"bulk_write {BULK} ReplaceOne (docs/s)"] = f"{_rate(bulk, 10):,.0f}"
+                out[f"bulk_write {BULK} ReplaceOne (docs/s)"] = _fmt(_rate(bulk, 10))
         except PyMongoError as exc:  # the >100-statement wedge of unpatched FerretDB
             out[f"bulk_write {BULK} ReplaceOne (docs/s)"] = f"stuck ({type(exc).__name__})"
 
