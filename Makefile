@@ -16,7 +16,7 @@ PROMTOOL := promtool
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
-	typecheck rules-test test-unit test-integration test-e2e test bench run status
+	typecheck rules-test test-unit test-integration test-e2e test bench bench-store run status
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -90,6 +90,9 @@ test: install lint typecheck infra-install infra-up rules-test ## everything: li
 
 bench: infra-up ## throughput benchmarks (python -m bench)
 	$(PYTHON) -m bench
+
+bench-store: infra-up ## by-key operations on the MongoDB-wire store at 1k/20k/100k documents
+	$(PYTHON) -m bench.store
 
 run: install infra-install ## provision, start everything, run the demo; Ctrl-C or `make down` stops it
 	deploy/local/run.sh
