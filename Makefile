@@ -16,7 +16,7 @@ PROMTOOL := promtool
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
-	typecheck rules-test test-unit test-integration test-e2e test test-faults bench run
+	typecheck rules-test test-unit test-integration test-e2e test test-faults bench bench-store run status
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -52,6 +52,10 @@ down: ## stop the services of `make run`, then the infrastructure
 	$(INFRA) down
 
 infra-status: ## show what runs on the infrastructure ports
+	$(INFRA) status
+
+status: ## the services of `make run` (supervisord: state, uptime, restarts) and the infrastructure
+	deploy/local/stack.sh status || true
 	$(INFRA) status
 
 lint: install ## ruff, import contracts, dependency check
@@ -90,6 +94,9 @@ test-faults: install infra-install ## the fault suite: broker, store and LAPOR! 
 
 bench: infra-up ## throughput benchmarks (python -m bench)
 	$(PYTHON) -m bench
+
+bench-store: infra-up ## by-key operations on the MongoDB-wire store at 1k/20k/100k documents
+	$(PYTHON) -m bench.store
 
 run: install infra-install ## provision, start everything, run the demo; Ctrl-C or `make down` stops it
 	deploy/local/run.sh

@@ -17,6 +17,7 @@ LOCAL="$ROOT/.local"
 LOGS="$LOCAL/logs"
 RUN="$LOCAL/run"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+PYTHON_SYS="$(command -v python3)" # for `install`, which may run before the venv exists
 KAFKA_LIBS="$LOCAL/kafka/libs"
 FERRETDB_BIN="$LOCAL/bin/ferretdb"
 PROMETHEUS_BIN="${PROMETHEUS_BIN:-$(command -v prometheus || echo /usr/bin/prometheus)}"
@@ -74,15 +75,36 @@ find_go() {
     echo "$LOCAL/go/bin/go"
 }
 
+# FerretDB 1.24.2 from the Go module proxy, patched so that by-key queries use the indexes
+# (ferretdb/pushdown-index.patch; see deploy/local/README.md): the module is downloaded
+# (checked against go.sum), copied under .local/ferretdb-src/, patched, and the wrapper is
+# built against that copy through a generated go.mod with a `replace` directive. The
+# committed go.mod stays untouched.
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.2
 install_ferretdb() {
-    local src="$HERE/ferretdb" go
+    local src="$HERE/ferretdb" go build="$LOCAL/ferretdb-src" mod tree
     if [[ -x "$FERRETDB_BIN" && -z "$(find "$src" -newer "$FERRETDB_BIN" -type f)" ]]; then
         return
     fi
     go="$(find_go)"
-    log "building FerretDB wrapper into $FERRETDB_BIN"
+    log "fetching $FERRETDB_MODULE@$FERRETDB_VERSION from the Go module proxy"
+    mod="$(cd "$src" && "$go" mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" |
+        "$PYTHON_SYS" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+    tree="$build/FerretDB@$FERRETDB_VERSION"
+    rm -rf "$build" && mkdir -p "$build"
+    cp -R "$mod" "$tree" && chmod -R u+w "$tree"
+    # The copy lies inside this repository's work tree: make it its own repository so that
+    # `git apply` takes the patch's paths relative to the module root.
+    git -C "$tree" init -q
+    git -C "$tree" apply --whitespace=nowarn "$src/pushdown-index.patch" ||
+        die "pushdown-index.patch does not apply to $FERRETDB_MODULE@$FERRETDB_VERSION"
+    cp "$src/go.mod" "$build/wrapper.mod" && cp "$src/go.sum" "$build/wrapper.sum"
+    echo "replace $FERRETDB_MODULE => $tree" >>"$build/wrapper.mod"
+    log "building the patched FerretDB wrapper into $FERRETDB_BIN"
     mkdir -p "$(dirname "$FERRETDB_BIN")"
-    (cd "$src" && "$go" build -trimpath -o "$FERRETDB_BIN" .)
+    (cd "$src" && "$go" build -modfile="$build/wrapper.mod" -trimpath -o "$FERRETDB_BIN.tmp" .)
+    mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
 }
 
 install_prometheus() {
@@ -232,7 +254,7 @@ cmd_down() {
     stop kafka kafka.Kafka
 }
 
-# Services started by `make run` (deploy/local/run.sh) leave their pids in .local/run/ too.
+# The services of `make run` run under supervisord: deploy/local/stack.sh status shows them.
 cmd_status() {
     local name pattern addr port pid spec
     for spec in kafka:kafka.Kafka:$KAFKA_ADDR ferretdb:ferretdb:$MONGO_ADDR prometheus:prometheus:$PROM_ADDR; do

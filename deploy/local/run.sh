@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: infrastructure, the four services and the stand-ins, a demo through all of them,
-# then everything stays up until Ctrl-C (or `make down` from another terminal).
+# `make run`: infrastructure, the four services and the stand-ins (under supervisord, which
+# restarts whatever exits: deploy/local/stack.sh), a demo through all of them, then everything
+# stays up until Ctrl-C (or `make down` from another terminal).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -21,11 +22,14 @@ The pipeline is running:
   publisher  http://127.0.0.1:8004/metrics
   LAPOR!     http://127.0.0.1:8081/_contract/received   (local contract server)
   Prometheus http://127.0.0.1:9090
+supervisord restarts a service that exits. `make status` shows each one's state, uptime and
+restarts; `deploy/local/stack.sh ctl restart sla` (or any supervisorctl command) controls them.
 Logs in .local/logs/. Ctrl-C here, or `make down` elsewhere, stops the services.
 MSG
 
 trap 'echo; deploy/local/stack.sh down; exit 0' INT TERM
-# Stay in the foreground while the services run; `make down` stopping them ends this too.
-while [ -n "$(ls .local/run/*.pid 2>/dev/null | grep -v -e kafka -e ferretdb -e prometheus)" ]; do
+# Stay in the foreground while supervisord runs; `make down` stopping it ends this too.
+PIDFILE=.local/run/supervisord.pid
+while [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; do
   sleep 2 & wait $!
 done

@@ -1,6 +1,7 @@
-// Command ferretdb runs the embeddable FerretDB (MongoDB wire protocol over SQLite)
-// for local development and CI. A wrapper is needed because `go install` of
-// FerretDB's own command panics (FerretDB issue 2982).
+// Command ferretdb runs the embeddable FerretDB (MongoDB wire protocol over SQLite,
+// or over PostgreSQL with -postgresql-url) for local development and CI. A wrapper is
+// needed because `go install` of FerretDB's own command panics (FerretDB issue 2982).
+// infra.sh builds it against FerretDB patched with pushdown-index.patch.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	data := flag.String("data", ".local/ferretdb", "directory for the SQLite files")
+	pgURL := flag.String("postgresql-url", "", "use the PostgreSQL backend at this URL instead of SQLite")
 	level := flag.String("log-level", "warn", "log level: debug, info, warn, error")
 	flag.Parse()
 
@@ -35,12 +37,16 @@ func main() {
 		fail("cannot create data directory", err)
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
+	cfg := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/", // the trailing slash marks a directory for FerretDB
-	})
+	}
+	if *pgURL != "" {
+		cfg.Handler, cfg.PostgreSQLURL = "postgresql", *pgURL
+	}
+	f, err := ferretdb.New(cfg)
 	if err != nil {
 		fail("cannot start FerretDB", err)
 	}
