@@ -57,17 +57,20 @@ def create_web_app(
 
 def _opd_routes(app: FastAPI, views: CaseRepository, opd_of: Callable[..., str]) -> None:
     """`/v1/opd/cases`: an OPD's own cases; another OPD's case is answered as unknown (404)."""
-    Opd = Annotated[str, Depends(opd_of)]
+    # A default, not an Annotated alias: with postponed annotations a local alias is not found.
+    opd_key = Depends(opd_of)
 
     @app.get("/v1/opd/cases", response_model=list[CaseOpdRead])
     async def opd_cases(
-        opd: Opd, status: str | None = None, limit: int = Query(default=100, ge=1, le=1000)
+        opd: str = opd_key,
+        status: str | None = None,
+        limit: int = Query(default=100, ge=1, le=1000),
     ) -> Any:
         docs = await run_in_threadpool(views.of_opd, opd, status=status, limit=limit)
         return [to_opd_read(doc) for doc in docs]
 
     @app.get("/v1/opd/cases/{tracking_number}", response_model=CaseOpdRead)
-    async def opd_case(opd: Opd, tracking_number: str) -> Any:
+    async def opd_case(tracking_number: str, opd: str = opd_key) -> Any:
         doc = await run_in_threadpool(views.by_tracking_number, tracking_number)
         # The same answer as for an unknown number: another OPD's case stays invisible.
         if doc is None or doc.opd_code != opd:
