@@ -92,3 +92,5 @@ class ConsumerSettings(ServiceSettings):
     # /livez fails when the loop has not gone round for this long (a handler hung).
     live_max_age_s: float = Field(default=60.0, gt=0)
     max_poll_records: int = Field(default=500, ge=1)
+    # How often the loop runs the service's timer work (`tick`) between batches.
+    tick_interval_s: float = Field(default=5.0, gt=0)

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from kafka import KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaProducer
 
 from shared import metrics
 from shared.config import ConsumerSettings
@@ -48,6 +48,7 @@ def loop_policy(settings: ConsumerSettings) -> LoopPolicy:
     return LoopPolicy(
         backoff=Backoff(base_s=settings.retry_base_s, cap_s=settings.retry_cap_s),
         stall_limit_s=settings.stall_limit_s,
+        tick_interval_s=settings.tick_interval_s,
     )
 
 
@@ -61,6 +62,7 @@ def build_consume_service(
     ready: Mapping[str, Check] | None = None,
     dependencies: Sequence[str] = (),
     on_close: Sequence[Callable[[], None]] = (),
+    listener: ConsumerRebalanceListener | None = None,
     **consumer_overrides: Any,
 ) -> ConsumeService:
     """Connect a consumer and a (lazily made) producer around `handle`.
@@ -68,6 +70,7 @@ def build_consume_service(
     Readiness: Kafka answers, every check in `ready`, and no dependency the loop waits for.
     `dependencies` names what the handler uses besides Kafka, for the zeroed metrics.
     `close()` flushes the producer, then lets go of the clients and runs `on_close` in order.
+    `listener` hears of partition assignments (e.g. to rebuild per-partition timers).
     """
     name = settings.service_name
     consumer = manual_commit_consumer(
@@ -75,6 +78,7 @@ def build_consume_service(
         group_id=settings.group_id,
         topics=topics,
         client_id=name,
+        listener=listener,
         **{"max_poll_records": settings.max_poll_records, **consumer_overrides},
     )
 

@@ -59,7 +59,8 @@ class HeldEvent(BaseModel):
 
 class FollowUp(BaseModel):
     """One follow-up an OPD posted. `text` stays in the sla's state for the CaseResolved event and
-    is never written to the public view."""
+    is never written to the public view. `kind` is what the OPD declared; `judged` is the
+    classifier's verdict (set once, when the follow-up is applied), with its rule and reason."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -68,6 +69,43 @@ class FollowUp(BaseModel):
     opd: str
     text: str
     author: str | None = None
+    event_id: str | None = None
+    template_code: str | None = None
+    judged: FollowUpKind | None = None
+    rule: str | None = None
+    reason: str | None = None
+
+    @property
+    def effective(self) -> FollowUpKind:
+        """The kind that counts: substantive only if declared so and not judged a template."""
+        if self.kind is FollowUpKind.NORMATIVE:
+            return self.kind
+        return self.judged or self.kind
+
+    def same_as(self, other: FollowUp) -> bool:
+        """Whether `other` is this follow-up sent again (perhaps under a new event id)."""
+        return (self.at, self.opd, self.text) == (other.at, other.opd, other.text)
+
+
+class Pause(BaseModel):
+    """A tunda: from `start` until the reporter completed the data (`end`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+
+
+class SentAlert(BaseModel):
+    """An alert the sla sent on `sla.alerts`; its id is deterministic (clocks.alert_id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    clock: str
+    level: str
+    at: AwareDatetime  # when the level was reached
+    due: AwareDatetime
 
 
 class TimelineEntry(BaseModel):
@@ -108,13 +146,26 @@ class Case(BaseModel):
     resolution: str | None = None
     follow_ups: tuple[FollowUp, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
-    # Resolution cycle: 1 for the first resolution, bumped by a reopen (a later issue).
+    correlation_id: str | None = None  # of the first event read: alerts and closes follow it
+    # The clocks' input besides the times above (see services.sla.timing.clock_input).
+    disposed_at: AwareDatetime | None = None  # the first disposition; kept at its first value
+    reopened_at: AwareDatetime | None = None  # the latest reopen
+    replies: tuple[AwareDatetime, ...] = ()  # the reporter's (or an admin's) replies
+    postponements: tuple[Pause, ...] = ()
+    closed_at: AwareDatetime | None = None  # closed or archived, cleared by a reopen
+    alerts: tuple[SentAlert, ...] = ()  # sent once each: their ids survive restarts and replays
+    # Resolution cycle: 1 for the first resolution, bumped by every reopen.
     version: int = Field(default=1, ge=1)
     # The highest `version` a CaseResolved was emitted for: emit once per resolution.
     resolved_emitted_version: int = 0
     # The last N applied event ids, newest last: a redelivered event is recognised and ignored.
     recent_event_ids: tuple[str, ...] = ()
     held: tuple[HeldEvent, ...] = ()
+
+    @property
+    def sent_alert_ids(self) -> frozenset[str]:
+        """The ids of the alerts already sent."""
+        return frozenset(alert.alert_id for alert in self.alerts)
 
     @property
     def has_complaint(self) -> bool:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from services.sla.calendar import CalendarConfig
+from services.sla.clock_policy import ClockPolicy
+from services.sla.followups import FollowUpPolicy
 from shared.config import ConsumerSettings
 
 
 class Settings(ConsumerSettings):
-    """Configuration of the sla service (environment variables prefixed `SLA_`)."""
+    """Configuration of the sla service (environment variables prefixed `SLA_`; the nested
+    models as JSON, e.g. `SLA_CLOCKS='{"completion_days": {"pengaduan": 10}}'`)."""
 
     model_config = SettingsConfigDict(env_prefix="SLA_")
 
@@ -22,3 +26,10 @@ class Settings(ConsumerSettings):
     keep_event_ids: int = Field(default=64, ge=1)
     # An OPD event read before its case could take it waits this long, then is dead-lettered.
     held_max_age_s: float = Field(default=600.0, gt=0)
+    # The alert timer runs this often: an alert goes out within about this long of its due time.
+    tick_interval_s: float = Field(default=1.0, gt=0, le=5)
+    clocks: ClockPolicy = Field(default_factory=ClockPolicy)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    followups: FollowUpPolicy = Field(default_factory=FollowUpPolicy)
+    # Per-OPD API keys for `/v1/opd/...`: {"dpupr": "key"}; an OPD sees only its own cases.
+    opd_keys: dict[str, SecretStr] = Field(default_factory=dict)

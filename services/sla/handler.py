@@ -20,8 +20,9 @@ from services.sla import metrics
 from services.sla.case import Case, HeldEvent, Status
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
 from services.sla.merge import case_resolved
-from services.sla.repository import CaseRepository, StateRepository, Stored
-from services.sla.view import to_document
+from services.sla.quality import Judge
+from services.sla.repository import StateRepository, Stored
+from services.sla.writer import CaseWriter, Change
 from shared.events import ComplaintResolved, Envelope, Payload, decode, follow
 from shared.kafka.records import Outgoing, Received, Refused, Result, Then
 
@@ -60,6 +61,7 @@ class _Batch:
     changed: dict[str, Case | None] = field(default_factory=dict)  # id -> case before the batch
     touched: set[str] = field(default_factory=set)  # views to (re)write, duplicates included
     results: list[Result] = field(default_factory=list)
+    partitions: dict[str, int] = field(default_factory=dict)  # id -> partition of its records
 
     def current(self, complaint_id: str) -> Case | None:
         if complaint_id in self.cases:
@@ -72,6 +74,21 @@ class _Batch:
         self.cases[case.complaint_id] = case
         self.touched.add(case.complaint_id)
 
+    def changes(self) -> list[Change]:
+        """The changed cases with what the store had of them."""
+        return [self._change(i, before) for i, before in self.changed.items()]
+
+    def _change(self, complaint_id: str, before: Case | None) -> Change:
+        found = self.stored.get(complaint_id)
+        partition = self.partitions.get(complaint_id, found.partition if found else None)
+        return Change(
+            before=before,
+            case=self.cases[complaint_id],
+            revision=found.revision if found else 0,
+            partition=partition,
+            before_overdue=found.overdue if found else False,
+        )
+
 
 class CaseHandler:
     """Applies complaint events to the case states, the public views and `complaints.resolved`."""
@@ -80,7 +97,8 @@ class CaseHandler:
         self,
         *,
         states: StateRepository,
-        views: CaseRepository,
+        writer: CaseWriter,
+        judge: Judge,
         service: str,
         resolved_topic: str,
         keep_event_ids: int = 64,
@@ -88,7 +106,8 @@ class CaseHandler:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._states = states
-        self._views = views
+        self._writer = writer
+        self._judge = judge
         self._source = f"/aduan/{service}"
         self._resolved_topic = resolved_topic
         self._keep_event_ids = keep_event_ids
@@ -132,7 +151,9 @@ class CaseHandler:
             work.touched.add(event.subject)  # heals a view whose earlier write failed
             work.results.extend(self._resolution_again(event, decision.case))
         else:
-            work.update(current, decision.case)
+            case, _ = self._judge.judge(decision.case)
+            work.update(current, case)
+            work.partitions[event.subject] = received.record.partition
             work.results.extend(self._emitted(event, decision))
 
     def _emitted(self, event: Envelope[Any], decision: Applied) -> list[Result]:
@@ -155,17 +176,8 @@ class CaseHandler:
 
     def _store(self, work: _Batch) -> None:
         """Write the changed states, then the views; count only once both are stored."""
-        changes = [(work.cases[i], _revision(work, i)) for i in work.changed]
-        self._states.save_many(changes, held_max_age=self._held_max_age)
-        cases = (work.current(i) for i in sorted(work.touched))
-        self._views.upsert_many(to_document(c) for c in cases if c and c.tracking_number)
-        for complaint_id, before in work.changed.items():
-            metrics.track_case(before, work.cases[complaint_id])
-
-
-def _revision(work: _Batch, complaint_id: str) -> int:
-    found = work.stored.get(complaint_id)
-    return found.revision if found else 0
+        touched = (work.current(i) for i in sorted(work.touched))
+        self._writer.write(work.changes(), (c for c in touched if c is not None))
 
 
 def _held(received: Received[Envelope[Any]], now: datetime) -> HeldEvent:

@@ -29,7 +29,9 @@ from services.sla.merge import Conflict, merge, resolution_due
 from shared.events import (
     CaseResolved,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintReceived,
+    ComplaintReopened,
     ComplaintResolved,
     Envelope,
     FollowUpPosted,
@@ -136,17 +138,20 @@ Decision = Applied | Duplicate | Rejected
 Decoder = Callable[[bytes], Envelope[Any]]
 
 
+_KINDS: Final[dict[type, Kind]] = {
+    ComplaintReceived: K.RECEIVED,
+    FollowUpPosted: K.FOLLOW_UP,
+    ComplaintResolved: K.RESOLVED,
+    ComplaintReopened: K.REOPENED,
+    ComplaintClosed: K.CLOSED,
+}
+
+
 def kind_of(data: object) -> Kind | None:
     """Return what a payload does to a case (None: not a case event)."""
-    if isinstance(data, ComplaintReceived):
-        return K.RECEIVED
     if isinstance(data, ComplaintAssigned):
         return K.TRIAGED if data.triage else K.ASSIGNED
-    if isinstance(data, FollowUpPosted):
-        return K.FOLLOW_UP
-    if isinstance(data, ComplaintResolved):
-        return K.RESOLVED
-    return None
+    return _KINDS.get(type(data))
 
 
 def apply(

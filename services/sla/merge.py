@@ -11,7 +11,9 @@ from shared.events import (
     CaseResolved,
     Classification,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintReceived,
+    ComplaintReopened,
     ComplaintResolved,
     Envelope,
     FollowUpKind,
@@ -26,6 +28,13 @@ class Conflict(ValueError):
 def merge(case: Case | None, event: Envelope[Any]) -> Case:
     """Return `case` with the event's data merged in and its timeline entry added; raise
     Conflict when the event contradicts the case."""
+    merged = _merged(case, event)
+    if merged.correlation_id is None:
+        merged = merged.model_copy(update={"correlation_id": event.correlation_id})
+    return merged
+
+
+def _merged(case: Case | None, event: Envelope[Any]) -> Case:
     data, complaint_id = event.data, event.subject
     if isinstance(data, ComplaintReceived):
         return _received(case, data, complaint_id, event.type)
@@ -33,9 +42,13 @@ def merge(case: Case | None, event: Envelope[Any]) -> Case:
         return _assigned(case, data, complaint_id, event.type)
     assert case is not None  # the table holds OPD events of unknown cases
     if isinstance(data, FollowUpPosted):
-        return _follow_up(case, data, event.type)
+        return _follow_up(case, data, event.type, event.id)
     if isinstance(data, ComplaintResolved):
         return _resolve(case, data, event.type)
+    if isinstance(data, ComplaintReopened):
+        return _reopen(case, data, event.type)
+    if isinstance(data, ComplaintClosed):
+        return _close(case, data, event.type)
     raise AssertionError(f"no merge for {event.type}")  # kind_of() and this stay in step
 
 
@@ -72,16 +85,24 @@ def _assigned(
     # A triage assignment names the triage queue, not an OPD, and starts no OPD clock.
     if not data.triage and base.opd_code is None:
         taken |= {"opd_code": data.opd_code, "assigned_at": data.assigned_at}
+    if not data.triage:  # the verification clock stops at the first disposition
+        taken["disposed_at"] = earlier(base.disposed_at, data.assigned_at)
     status = Status.TRIAGE if data.triage else Status.ASSIGNED
     entry = TimelineEntry(at=data.assigned_at, status=status, event_type=event_type)
     return _with_entry(base.model_copy(update=taken), entry)
 
 
-def _follow_up(case: Case, data: FollowUpPosted, event_type: str) -> Case:
+def _follow_up(case: Case, data: FollowUpPosted, event_type: str, event_id: str) -> Case:
     follow_up = FollowUp(
-        kind=data.kind, at=data.posted_at, opd=data.opd_code, text=data.text, author=data.author
+        kind=data.kind,
+        at=data.posted_at,
+        opd=data.opd_code,
+        text=data.text,
+        author=data.author,
+        event_id=event_id,
+        template_code=_template_code(data),
     )
-    if follow_up in case.follow_ups:  # the same follow-up sent twice (with a new event id)
+    if any(follow_up.same_as(f) for f in case.follow_ups):  # sent twice, with a new event id
         return case
     substantive = data.kind is FollowUpKind.SUBSTANTIVE
     update: dict[str, Any] = {
@@ -100,6 +121,30 @@ def _follow_up(case: Case, data: FollowUpPosted, event_type: str) -> Case:
 def _resolve(case: Case, data: ComplaintResolved, event_type: str) -> Case:
     update: dict[str, Any] = {"resolved_at": data.resolved_at, "resolution": data.resolution}
     entry = TimelineEntry(at=data.resolved_at, status=Status.RESOLVED, event_type=event_type)
+    return _with_entry(case.model_copy(update=update), entry)
+
+
+def _template_code(data: FollowUpPosted) -> str | None:
+    """The partner API's `template_code`, carried as an extra field of the follow-up."""
+    code = (data.model_extra or {}).get("template_code")
+    return str(code) if code else None
+
+
+def _reopen(case: Case, data: ComplaintReopened, event_type: str) -> Case:
+    """A new case version: the clocks restart from the reopen (the reply stops auto-close)."""
+    update: dict[str, Any] = {
+        "version": case.version + 1,
+        "reopened_at": data.reopened_at,
+        "replies": tuple(sorted({*case.replies, data.reopened_at})),
+        "closed_at": None,
+    }
+    entry = TimelineEntry(at=data.reopened_at, status=Status.IN_PROGRESS, event_type=event_type)
+    return _with_entry(case.model_copy(update=update), entry)
+
+
+def _close(case: Case, data: ComplaintClosed, event_type: str) -> Case:
+    update = {"closed_at": data.closed_at}
+    entry = TimelineEntry(at=data.closed_at, status=Status.CLOSED, event_type=event_type)
     return _with_entry(case.model_copy(update=update), entry)
 
 

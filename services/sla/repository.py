@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import InsertOne, ReplaceOne
@@ -22,7 +22,9 @@ from services.sla.view import CaseDocument
 from shared.mongo import Index, ensure_indexes
 from shared.retry import MONGO, TransientError
 
-STATE_INDEXES = (Index(("held_until",)),)
+# `partition` and `next_alert_at` are read once per partition assignment (the timer heap),
+# never per tick: FerretDB plans range queries as full scans (see timers.py).
+STATE_INDEXES = (Index(("held_until",)), Index(("partition",)))
 VIEW_INDEXES = (Index(("tracking_number",), unique=True), Index(("opd_code", "status")))
 
 
@@ -38,6 +40,32 @@ class Stored:
 
     case: Case
     revision: int
+    partition: int | None = None
+    overdue: bool = False  # as counted in the backlog when it was written
+
+
+@dataclass(frozen=True)
+class Write:
+    """A case to store over `revision`, with what the timers and the backlog read back."""
+
+    case: Case
+    revision: int
+    partition: int | None
+    next_alert_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What a partition's assignment reads of a case: its timer and its backlog labels."""
+
+    complaint_id: str
+    partition: int
+    next_alert_at: datetime | None
+    status: str
+    opd_code: str | None
+    region_code: str | None
+    overdue: bool
 
 
 class StateRepository:
@@ -55,16 +83,16 @@ class StateRepository:
         found = self._states.find({"_id": {"$in": list(set(complaint_ids))}})
         return {doc["_id"]: _stored(doc) for doc in found}
 
-    def save_many(self, changes: Sequence[tuple[Case, int]], *, held_max_age: timedelta) -> None:
-        """Write each (case, revision read); raise StaleCase when any was changed meanwhile."""
+    def save_many(self, changes: Sequence[Write], *, held_max_age: timedelta) -> None:
+        """Write each case over its revision read; raise StaleCase when any changed meanwhile."""
         if not changes:
             return
-        ops = [_write(case, revision, held_max_age) for case, revision in changes]
+        ops = [_write(change, held_max_age) for change in changes]
         try:
             result = self._states.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:  # a new case was created meanwhile (duplicate _id)
             raise StaleCase(f"{len(exc.details.get('writeErrors', []))} cases changed") from exc
-        updates = sum(1 for _, revision in changes if revision > 0)
+        updates = sum(1 for change in changes if change.revision > 0)
         if result.matched_count < updates:
             raise StaleCase(f"{updates - result.matched_count} cases changed since read")
 
@@ -72,27 +100,80 @@ class StateRepository:
         """Cases holding an event past its time (the sweep's one range query)."""
         return [_stored(doc) for doc in self._states.find({"held_until": {"$lte": now}})]
 
-    def all_cases(self) -> Iterator[Case]:
-        """Every case (for recounting the backlog gauge at start-up)."""
-        for doc in self._states.find({}, {"case": 1}):
-            yield Case.from_state(doc["case"])
+    def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
+        """The timer and backlog fields of every case in `partitions` (on assignment)."""
+        query = {"partition": {"$in": sorted(partitions)}}
+        for doc in self._states.find(query, {"case": 0, "revision": 0, "held_until": 0}):
+            yield Owned(
+                complaint_id=doc["_id"],
+                partition=int(doc["partition"]),
+                next_alert_at=_utc(doc.get("next_alert_at")),
+                status=doc["status"],
+                opd_code=doc.get("opd_code"),
+                region_code=doc.get("region_code"),
+                overdue=bool(doc.get("overdue")),
+            )
 
 
 def _stored(doc: dict[str, Any]) -> Stored:
-    return Stored(Case.from_state(doc["case"]), int(doc["revision"]))
+    partition = doc.get("partition")
+    return Stored(
+        Case.from_state(doc["case"]),
+        int(doc["revision"]),
+        int(partition) if partition is not None else None,
+        bool(doc.get("overdue")),
+    )
 
 
-def _write(case: Case, revision: int, held_max_age: timedelta) -> InsertOne[Any] | ReplaceOne[Any]:
+def _utc(value: datetime | None) -> datetime | None:
+    """Mongo keeps UTC without the zone; put it back."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _write(change: Write, held_max_age: timedelta) -> InsertOne[Any] | ReplaceOne[Any]:
+    case, revision = change.case, change.revision
     held_until = min(h.held_at for h in case.held) + held_max_age if case.held else None
     body = {
         "_id": case.complaint_id,
         "revision": revision + 1,
         "held_until": held_until,
+        "partition": change.partition,
+        "next_alert_at": change.next_alert_at,
+        "status": case.status.value,
+        "opd_code": case.opd_code,
+        "region_code": case.region_code,
+        "overdue": change.overdue,
         "case": case.to_state(),
     }
     if revision == 0:
         return InsertOne(body)
     return ReplaceOne({"_id": case.complaint_id, "revision": revision}, body)
+
+
+@dataclass(frozen=True)
+class Open311Query:
+    """Open311 filters: tracking numbers, or categories, a receipt window and statuses."""
+
+    tracking_numbers: list[str] | None = None
+    categories: list[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: list[str] | None = None
+    limit: int = 1000
+
+    def to_mongo(self) -> dict[str, Any]:
+        """The Mongo filter of these conditions."""
+        if self.tracking_numbers is not None:
+            return {"tracking_number": {"$in": self.tracking_numbers}}
+        found: dict[str, Any] = {}
+        if self.categories is not None:
+            found["category"] = {"$in": self.categories}
+        if self.statuses is not None:
+            found["status"] = {"$in": self.statuses}
+        window = {op: at for op, at in (("$gte", self.start), ("$lte", self.end)) if at}
+        if window:
+            found["received_at"] = window
+        return found
 
 
 class CaseRepository:
@@ -115,3 +196,16 @@ class CaseRepository:
         """Return the view of the case with this tracking number, if any."""
         found = self._cases.find_one({"tracking_number": tracking_number})
         return CaseDocument.model_validate(found) if found else None
+
+    def of_opd(self, opd_code: str, *, status: str | None, limit: int) -> list[CaseDocument]:
+        """The OPD's cases, newest first (optionally of one status)."""
+        query: dict[str, Any] = {"opd_code": opd_code}
+        if status:
+            query["status"] = status
+        found = self._cases.find(query).sort("received_at", -1).limit(limit)
+        return [CaseDocument.model_validate(doc) for doc in found]
+
+    def open311(self, query: Open311Query) -> list[CaseDocument]:
+        """The cases an Open311 `requests.json` query asks for, newest first."""
+        found = self._cases.find(query.to_mongo()).sort("received_at", -1).limit(query.limit)
+        return [CaseDocument.model_validate(doc) for doc in found]

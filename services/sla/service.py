@@ -1,30 +1,44 @@
-"""Wiring: Mongo repositories, the case handler and its HTTP app around the shared consume loop.
+"""Wiring: Mongo repositories, the case handler, the alert timer and the HTTP app around the
+shared consume loop.
 
 Kafka away: the loop holds the batch, pauses its partitions and retries; Mongo away: reading or
 writing the batch's cases fails, and the loop does the same. Nothing is dead-lettered for an
 outage, nothing is committed before the states and views are stored; `/readyz` names what is
-away. Records waiting longer than SLA_STALL_LIMIT_S end the process with exit code 3.
+away. Records waiting longer than SLA_STALL_LIMIT_S end the process with exit code 3. The timer
+work (alerts every `SLA_TICK_INTERVAL_S`, the held-event sweep less often) runs between batches.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from pymongo import MongoClient
 
 from services.sla import metrics
+from services.sla.alerting import AlertTicker, Assignment, Topics
+from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
+from services.sla.quality import Judge
 from services.sla.repository import CaseRepository, StateRepository
+from services.sla.timers import TimerHeap
+from services.sla.timing import Timing
 from services.sla.web import create_web_app
+from services.sla.writer import CaseWriter
 from shared.events import decode
 from shared.health import mongo_check
+from shared.kafka.records import Result
 from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
+
+# The held-event sweep is a range query, a full scan on FerretDB: not every second.
+HELD_SWEEP_EVERY_S = 30.0
 
 
 @dataclass
@@ -45,25 +59,63 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
     views = CaseRepository(db[settings.cases_collection])
     states.ensure_indexes()
     views.ensure_indexes()
-    metrics.reset_cases(states.all_cases())
-    handler = CaseHandler(
-        states=states,
-        views=views,
-        service=settings.service_name,
-        resolved_topic=settings.topics.resolved,
-        keep_event_ids=settings.keep_event_ids,
-        held_max_age=timedelta(seconds=settings.held_max_age_s),
-    )
+    handler, ticker, assignment = _parts(settings, states, views)
     topics = settings.topics
+    sweep = _every(HELD_SWEEP_EVERY_S, handler.sweep_held)
     service = build_consume_service(
         settings,
         topics=[topics.received, topics.assigned, topics.updates],
         decode=decode,
         handle=handler.handle_batch,
-        tick=handler.sweep_held,
+        tick=lambda: [*ticker.tick(), *sweep()],
         ready={"mongo": mongo_check(client)},
         dependencies=(MONGO,),
         on_close=[client.close],
+        listener=assignment,
         **consumer_overrides,
     )
-    return Sla(service, create_web_app(views, live=service.live, ready=service.ready))
+    keys = {opd: key.get_secret_value() for opd, key in settings.opd_keys.items()}
+    web = create_web_app(views, live=service.live, ready=service.ready, opd_keys=keys)
+    return Sla(service, web)
+
+
+def _parts(
+    settings: Settings, states: StateRepository, views: CaseRepository
+) -> tuple[CaseHandler, AlertTicker, Assignment]:
+    """The handler and the alert timer, sharing one writer, timer heap and backlog."""
+    timing = Timing(settings.clocks, Calendars(settings.calendar))
+    timers, backlog, assignment = TimerHeap(), metrics.Backlog(), Assignment()
+    held_max_age = timedelta(seconds=settings.held_max_age_s)
+    writer = CaseWriter(
+        states=states, views=views, timing=timing, timers=timers, backlog=backlog,
+        held_max_age=held_max_age, clock=_utcnow,
+    )  # fmt: skip
+    handler = CaseHandler(
+        states=states, writer=writer, judge=Judge(settings.followups),
+        service=settings.service_name, resolved_topic=settings.topics.resolved,
+        keep_event_ids=settings.keep_event_ids, held_max_age=held_max_age,
+    )  # fmt: skip
+    ticker = AlertTicker(
+        states=states, writer=writer, timing=timing, timers=timers, backlog=backlog,
+        assignment=assignment, service=settings.service_name, clock=_utcnow,
+        topics=Topics(alerts=settings.topics.alerts, updates=settings.topics.updates),
+    )  # fmt: skip
+    return handler, ticker, assignment
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _every(seconds: float, work: Callable[[], list[Result]]) -> Callable[[], list[Result]]:
+    """Run `work` at most once per `seconds` (the loop's tick may come more often)."""
+    next_at = 0.0
+
+    def maybe() -> list[Result]:
+        nonlocal next_at
+        if time.monotonic() < next_at:
+            return []
+        next_at = time.monotonic() + seconds
+        return work()
+
+    return maybe

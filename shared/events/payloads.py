@@ -197,3 +197,69 @@ class CaseResolved(Payload):
     resolution: NonEmpty
     follow_ups: list[FollowUpPosted] = Field(default_factory=list)
     case_version: int = Field(ge=1, description="Bumped on every reopen; part of the publish key.")
+
+
+class ReopenedBy(StrEnum):
+    """Who reopened a resolved case."""
+
+    REPORTER = "reporter"
+    ADMIN = "admin"
+
+
+class ComplaintReopened(Payload):
+    """The reporter (or an admin) answered a resolution within the window: a new case version."""
+
+    reopened_at: AwareDatetime
+    by: ReopenedBy = ReopenedBy.REPORTER
+    reason: str | None = None  # free text from the reporter: never copied to a public view
+
+
+class CloseReason(StrEnum):
+    """Why a case was closed."""
+
+    AUTO_CLOSE = "auto_close"  # no reply within the window after the last answer
+    ACCEPTED = "accepted"  # the reporter accepted the resolution
+    ADMIN = "admin"
+
+
+class ComplaintClosed(Payload):
+    """The case is finished for good: the reporter's window passed or the reporter accepted."""
+
+    closed_at: AwareDatetime
+    reason: CloseReason
+    case_version: int = Field(default=1, ge=1)
+
+
+class SlaClock(StrEnum):
+    """The sla's clocks (the sla's ClockName has the same values)."""
+
+    VERIFICATION = "verification"
+    FIRST_FOLLOW_UP = "first_follow_up"
+    SUBSTANTIVE_REPLY = "substantive_reply"
+    COMPLETION = "completion"
+    TUNDA = "tunda"
+    AUTO_CLOSE = "auto_close"
+
+
+class SlaAlertLevel(StrEnum):
+    """How far a clock has run."""
+
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"  # to the Admin Koordinator
+
+
+class SlaAlert(Payload):
+    """A clock of a case reached a level; sent once per clock, level and clock start."""
+
+    tracking_number: str | None = None
+    clock: SlaClock
+    level: SlaAlertLevel
+    reached_at: AwareDatetime  # when the level was reached
+    due_at: AwareDatetime  # the clock's due time
+    clock_start: AwareDatetime
+    limit_days: float = Field(gt=0)
+    opd_code: OpdCode | None = None
+    region_code: RegionCode | None = None
+    classification: Classification | None = None
+    case_version: int = Field(default=1, ge=1)

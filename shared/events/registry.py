@@ -10,11 +10,14 @@ from shared.events.envelope import Envelope
 from shared.events.payloads import (
     CaseResolved,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintDispatched,
     ComplaintReceived,
+    ComplaintReopened,
     ComplaintResolved,
     FollowUpPosted,
     Payload,
+    SlaAlert,
 )
 
 # CloudEvents `type` values are reverse-DNS prefixed, as the spec recommends.
@@ -25,6 +28,9 @@ EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.followup_posted": {1: FollowUpPosted},
     "id.aduan.complaint.resolved": {1: ComplaintResolved},
     "id.aduan.case.resolved": {1: CaseResolved},
+    "id.aduan.complaint.reopened": {1: ComplaintReopened},
+    "id.aduan.complaint.closed": {1: ComplaintClosed},
+    "id.aduan.sla.alert": {1: SlaAlert},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kafka import KafkaConsumer
+from kafka import ConsumerRebalanceListener, KafkaConsumer
 
 from shared.config import KafkaSettings
 
@@ -16,13 +16,15 @@ def manual_commit_consumer(
     group_id: str,
     topics: Sequence[str],
     client_id: str,
+    listener: ConsumerRebalanceListener | None = None,
     **overrides: Any,
 ) -> KafkaConsumer:
     """Return a subscribed consumer that commits only when told to, after the side effect.
 
     read_committed hides records of aborted transactions (the router writes transactionally).
     The session timeout is shorter than kafka-python 3.x's 45 s default so a dead member's
-    partitions move on quickly.
+    partitions move on quickly. `listener` hears of assigned and revoked partitions (kafka-python
+    may call it from its network thread: keep it short and thread-safe).
     """
     options: dict[str, Any] = {
         **settings.client_options(),
@@ -37,5 +39,5 @@ def manual_commit_consumer(
     }
     options.update(overrides)
     consumer = KafkaConsumer(**options)
-    consumer.subscribe(list(topics))
+    consumer.subscribe(list(topics), listener=listener)
     return consumer

@@ -9,8 +9,11 @@ from typing import Any
 from shared.events import (
     Channel,
     Classification,
+    CloseReason,
     ComplaintAssigned,
+    ComplaintClosed,
     ComplaintReceived,
+    ComplaintReopened,
     ComplaintResolved,
     Entry,
     Envelope,
@@ -71,16 +74,15 @@ def follow_up(
     cid: str,
     *,
     kind: FollowUpKind = FollowUpKind.SUBSTANTIVE,
-    hours: int = 5,
+    hours: float = 5,
     opd: str = "dpupr",
     t0: datetime = T0,
+    text: str = "Tim sudah meninjau lokasi.",
+    **extra: Any,
 ) -> Envelope[Any]:
-    """A FollowUpPosted `hours` after `t0`."""
+    """A FollowUpPosted `hours` after `t0`; `extra` adds fields (e.g. `template_code`)."""
     data = FollowUpPosted(
-        opd_code=opd,
-        text="Tim sudah meninjau lokasi.",
-        kind=kind,
-        posted_at=t0 + timedelta(hours=hours),
+        opd_code=opd, text=text, kind=kind, posted_at=t0 + timedelta(hours=hours), **extra
     )
     return new_event(data, complaint_id=cid, source="opd")
 
@@ -91,3 +93,17 @@ def resolved(cid: str, *, hours: int = 48, opd: str = "dpupr", t0: datetime = T0
         opd_code=opd, resolution="Jalan sudah ditambal.", resolved_at=t0 + timedelta(hours=hours)
     )
     return new_event(data, complaint_id=cid, source="opd")
+
+
+def reopened(cid: str, *, hours: float = 72, t0: datetime = T0) -> Envelope[Any]:
+    """A ComplaintReopened (the reporter answered the resolution) `hours` after `t0`."""
+    data = ComplaintReopened(reopened_at=t0 + timedelta(hours=hours), reason="Masih berlubang.")
+    return new_event(data, complaint_id=cid, source="lapor")
+
+
+def closed(cid: str, *, hours: float = 96, t0: datetime = T0, version: int = 1) -> Envelope[Any]:
+    """A ComplaintClosed (the reporter accepted) `hours` after `t0`."""
+    data = ComplaintClosed(
+        closed_at=t0 + timedelta(hours=hours), reason=CloseReason.ACCEPTED, case_version=version
+    )
+    return new_event(data, complaint_id=cid, source="lapor")

@@ -16,6 +16,7 @@ from shared.topics import (
     COMPLAINTS_RECEIVED,
     COMPLAINTS_RESOLVED,
     COMPLAINTS_UPDATES,
+    SLA_ALERTS,
 )
 from tests.support.infra import Infra
 from tests.support.processes import free_port
@@ -31,7 +32,11 @@ def run(
 ) -> SlaRun:
     """This test's names; its topics and database are removed afterwards."""
     topics = new_topics(
-        COMPLAINTS_RECEIVED, COMPLAINTS_ASSIGNED, COMPLAINTS_UPDATES, COMPLAINTS_RESOLVED
+        COMPLAINTS_RECEIVED,
+        COMPLAINTS_ASSIGNED,
+        COMPLAINTS_UPDATES,
+        COMPLAINTS_RESOLVED,
+        SLA_ALERTS,
     )
     return SlaRun(
         kafka_bootstrap=infra.kafka_bootstrap,
@@ -40,6 +45,7 @@ def run(
         assigned=topics[COMPLAINTS_ASSIGNED],
         updates=topics[COMPLAINTS_UPDATES],
         resolved=topics[COMPLAINTS_RESOLVED],
+        alerts=topics[SLA_ALERTS],
         group_id=new_group(),
         database=new_db(),
         port=free_port(),

@@ -23,6 +23,7 @@ class SlaRun:
     assigned: str
     updates: str
     resolved: str
+    alerts: str
     group_id: str
     database: str
     port: int
@@ -41,6 +42,7 @@ class SlaRun:
             "SLA_TOPICS__ASSIGNED": self.assigned,
             "SLA_TOPICS__UPDATES": self.updates,
             "SLA_TOPICS__RESOLVED": self.resolved,
+            "SLA_TOPICS__ALERTS": self.alerts,
             "SLA_MONGODB_DATABASE": self.database,
             "SLA_HTTP_PORT": str(self.port),
             "SLA_RETRY_BASE_S": "0.05",
@@ -65,8 +67,8 @@ def start_worker(run: SlaRun, **env: str) -> ServiceProcess:
 
 
 @contextmanager
-def sla_worker(run: SlaRun) -> Iterator[ServiceProcess]:
+def sla_worker(run: SlaRun, **env: str) -> Iterator[ServiceProcess]:
     """Run the worker until the block ends, then SIGTERM it (it must exit 0)."""
-    with start_worker(run) as worker:
+    with start_worker(run, **env) as worker:
         yield worker
         assert worker.stop(timeout=60) == 0

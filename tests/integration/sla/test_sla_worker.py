@@ -131,8 +131,9 @@ def test_lifecycle_view_api_resolution_and_dead_letters(run: SlaRun, cases: Any)
         assert dlq[headers.DLQ_ATTEMPTS] == b"1"
 
         metrics = httpx.get(f"{run.base_url}/metrics", timeout=10).text
-        assert 'sla_cases{opd="dpupr",status="resolved"} 1.0' in metrics
-        assert 'sla_time_to_first_follow_up_seconds_count{opd="dpupr"} 1.0' in metrics
+        labels = 'classification="pengaduan",opd="dpupr",region="35.78"'
+        assert f"sla_cases_resolved_total{{{labels}}} 1.0" in metrics
+        assert 'sla_rtl_working_days_count{opd="dpupr",region="35.78"} 1.0' in metrics
         assert httpx.get(f"{run.base_url}/livez", timeout=10).status_code == 200
 
 

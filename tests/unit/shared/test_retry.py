@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
+from shared.config import ConsumerSettings
 from shared.retry import Backoff
+from shared.service import loop_policy
 
 
 def test_delay_stays_within_the_growing_ceiling() -> None:
@@ -14,3 +16,8 @@ def test_delay_stays_within_the_growing_ceiling() -> None:
         delays = [backoff.delay(attempt, rng) for _ in range(200)]
         assert all(0 <= d <= ceiling for d in delays)
         assert max(delays) > ceiling * 0.8, "full jitter should use the whole range"
+
+
+def test_the_tick_interval_setting_reaches_the_loop_policy() -> None:
+    settings = ConsumerSettings(service_name="x", http_port=1, group_id="g", tick_interval_s=0.5)
+    assert loop_policy(settings).tick_interval_s == 0.5

@@ -3,92 +3,30 @@ events and replays, without Kafka or Mongo (the edges are tested for real in tes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from services.sla.case import Case
 from services.sla.handler import CaseHandler, InvalidTransition
 from services.sla.repository import StaleCase, Stored
-from services.sla.view import CaseDocument
 from shared.events import CaseResolved, Envelope, decode, encode
-from shared.kafka.records import Outgoing, Received, Refused, Result, Then
+from shared.kafka.records import Outgoing, Refused, Result, Then
 from tests.support.events import REPORTER, T0, assigned, follow_up, received, resolved
+from tests.unit.sla.memory_store import MemoryStates, MemoryViews, Sla, batch_of, finish
 
 CID = "01JHANDLER0000000000000001"
 
 
-class MemoryStates:
-    """The state collection as a dict; `save_many` checks revisions like the real one."""
-
-    def __init__(self) -> None:
-        self.docs: dict[str, Stored] = {}
-        self.reads = 0
-
-    def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
-        self.reads += 1
-        return {cid: self.docs[cid] for cid in set(complaint_ids) if cid in self.docs}
-
-    def save_many(self, changes: Sequence[tuple[Case, int]], *, held_max_age: timedelta) -> None:
-        for case, revision in changes:
-            current = self.docs.get(case.complaint_id)
-            if (current.revision if current else 0) != revision:
-                raise StaleCase("changed meanwhile")
-        for case, revision in changes:
-            self.docs[case.complaint_id] = Stored(case, revision + 1)
-
-    def with_expired_held(self, now: datetime) -> list[Stored]:
-        return [s for s in self.docs.values() if s.case.held]
-
-
-class MemoryViews:
-    def __init__(self) -> None:
-        self.docs: dict[str, CaseDocument] = {}
-
-    def upsert_many(self, docs: Iterable[CaseDocument]) -> None:
-        self.docs.update((doc.id, doc) for doc in docs)
-
-
-@dataclass(frozen=True)
-class Record:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes
-    value: bytes
-    headers: tuple[()] = ()
-
-
-def batch_of(*events: Envelope[Any]) -> list[Received[Envelope[Any]]]:
-    return [
-        Received(Record("t", 0, n, e.subject.encode(), encode(e)), e) for n, e in enumerate(events)
-    ]
-
-
 def run(handler: CaseHandler, *events: Envelope[Any]) -> list[Result]:
     """Handle one batch as the loop does: results first, then the `Then` work."""
-    results = handler.handle_batch(batch_of(*events))
-    for result in results:
-        if isinstance(result, Then):
-            result.action()
-    return [r for r in results if not isinstance(r, Then)]
+    return finish(handler.handle_batch(batch_of(*events)))
 
 
 @pytest.fixture
 def parts() -> tuple[CaseHandler, MemoryStates, MemoryViews]:
-    states, views = MemoryStates(), MemoryViews()
-    handler = CaseHandler(
-        states=states,  # type: ignore[arg-type]
-        views=views,  # type: ignore[arg-type]
-        service="sla",
-        resolved_topic="complaints.resolved",
-        held_max_age=timedelta(minutes=10),
-        clock=lambda: T0,
-    )
-    return handler, states, views
+    sla = Sla()
+    return sla.handler, sla.states, sla.views
 
 
 def test_a_batch_reads_once_and_ends_in_one_case_resolved_and_a_view_without_personal_data(

@@ -9,7 +9,15 @@ import pytest
 from services.sla.case import Case, Status
 from services.sla.lifecycle import TRANSITIONS, Applied, Duplicate, Kind, Rejected, expire_held
 from shared.events import Envelope, FollowUpKind, decode, encode
-from tests.support.events import T0, assigned, follow_up, received, resolved
+from tests.support.events import (
+    T0,
+    assigned,
+    closed,
+    follow_up,
+    received,
+    reopened,
+    resolved,
+)
 from tests.unit.sla.lifecycle_support import run, step
 
 CID = "01JCASE0000000000000000001"
@@ -212,3 +220,37 @@ def test_events_survive_the_wire() -> None:
     event = decode(encode(received(CID)))
     case = run(event)
     assert case.channel == "whatsapp"
+
+
+def test_a_reopen_makes_a_new_version_that_resolves_again() -> None:
+    first = run(received(CID), assigned(CID), follow_up(CID), resolved(CID))
+    case = run(reopened(CID, hours=72), case=first)
+    assert case.status is Status.IN_PROGRESS
+    assert case.version == 2
+    assert case.reopened_at == T0 + timedelta(hours=72)
+    assert case.replies == (T0 + timedelta(hours=72),)
+    decision = step(case, resolved(CID, hours=100))
+    assert isinstance(decision, Applied)
+    assert decision.resolved is not None and decision.resolved.case_version == 2
+
+
+def test_close_ends_a_resolved_case_and_a_closed_case_cannot_reopen() -> None:
+    case = run(received(CID), assigned(CID), resolved(CID), closed(CID))
+    assert case.status is Status.CLOSED
+    assert case.closed_at == T0 + timedelta(hours=96)
+    refused = step(case, reopened(CID, hours=120))
+    assert isinstance(refused, Rejected)
+    assert "not allowed when the case is closed" in refused.reason
+
+
+def test_reopen_and_close_are_refused_before_a_resolution() -> None:
+    case = run(received(CID), assigned(CID), follow_up(CID))
+    assert isinstance(step(case, reopened(CID)), Rejected)
+    assert isinstance(step(case, closed(CID)), Rejected)
+
+
+def test_the_first_disposition_is_kept_and_a_triage_is_none() -> None:
+    case = run(received(CID), assigned(CID, triage=True, opd="triage", hours=2))
+    assert case.disposed_at is None
+    case = run(assigned(CID, opd="dinkes", hours=5), case=case)
+    assert case.disposed_at == T0 + timedelta(hours=5)

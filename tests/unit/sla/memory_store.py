@@ -1,0 +1,143 @@
+"""The sla's repositories in memory, and a handler and alert timer wired on them, for unit
+tests without Kafka or Mongo (the edges are tested for real in tests/integration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from kafka.structs import TopicPartition
+
+from services.sla import metrics
+from services.sla.alerting import AlertTicker, Assignment, Topics
+from services.sla.calendar import CalendarConfig, Calendars
+from services.sla.clock_policy import ClockPolicy
+from services.sla.followups import FollowUpPolicy
+from services.sla.handler import CaseHandler
+from services.sla.quality import Judge
+from services.sla.repository import Owned, StaleCase, Stored, Write
+from services.sla.timers import TimerHeap
+from services.sla.timing import Timing
+from services.sla.view import CaseDocument
+from services.sla.writer import CaseWriter
+from shared.events import Envelope, encode
+from shared.kafka.records import Received, Result, Then
+from tests.support.events import T0
+
+
+class MemoryStates:
+    """The state collection as a dict; `save_many` checks revisions like the real one."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Stored] = {}
+        self.writes: dict[str, Write] = {}
+        self.reads = 0
+
+    def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
+        self.reads += 1
+        return {cid: self.docs[cid] for cid in set(complaint_ids) if cid in self.docs}
+
+    def save_many(self, changes: Sequence[Write], *, held_max_age: timedelta) -> None:
+        for change in changes:
+            current = self.docs.get(change.case.complaint_id)
+            if (current.revision if current else 0) != change.revision:
+                raise StaleCase("changed meanwhile")
+        for c in changes:
+            self.docs[c.case.complaint_id] = Stored(c.case, c.revision + 1, c.partition, c.overdue)
+            self.writes[c.case.complaint_id] = c
+
+    def with_expired_held(self, now: datetime) -> list[Stored]:
+        return [s for s in self.docs.values() if s.case.held]
+
+    def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
+        wanted = set(partitions)
+        for cid, w in self.writes.items():
+            if w.partition in wanted:
+                case = w.case
+                yield Owned(
+                    cid, w.partition, w.next_alert_at, case.status, case.opd_code,
+                    case.region_code, w.overdue,
+                )  # fmt: skip
+
+
+class MemoryViews:
+    def __init__(self) -> None:
+        self.docs: dict[str, CaseDocument] = {}
+
+    def upsert_many(self, docs: Iterable[CaseDocument]) -> None:
+        self.docs.update((doc.id, doc) for doc in docs)
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes
+    headers: tuple[()] = ()
+
+
+@dataclass
+class Clock:
+    """A settable wall clock."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Sla:
+    """A handler and an alert timer on in-memory stores, owning partition 0."""
+
+    states: MemoryStates = field(default_factory=MemoryStates)
+    views: MemoryViews = field(default_factory=MemoryViews)
+    clock: Clock = field(default_factory=Clock)
+    policy: ClockPolicy = field(default_factory=ClockPolicy)
+    followups: FollowUpPolicy = field(default_factory=FollowUpPolicy)
+    timers: TimerHeap = field(default_factory=TimerHeap)
+    assignment: Assignment = field(default_factory=Assignment)
+
+    def __post_init__(self) -> None:
+        self.assignment.on_partitions_assigned([TopicPartition("t", 0)])
+        timing = Timing(self.policy, Calendars(CalendarConfig()))
+        backlog = metrics.Backlog()
+        writer = CaseWriter(
+            states=self.states, views=self.views, timing=timing, timers=self.timers,  # type: ignore[arg-type]
+            backlog=backlog, held_max_age=timedelta(minutes=10), clock=self.clock,
+        )  # fmt: skip
+        self.handler = CaseHandler(
+            states=self.states, writer=writer, judge=Judge(self.followups), service="sla",  # type: ignore[arg-type]
+            resolved_topic="complaints.resolved", clock=self.clock,
+        )  # fmt: skip
+        self.ticker = AlertTicker(
+            states=self.states, writer=writer, timing=timing, timers=self.timers,  # type: ignore[arg-type]
+            backlog=backlog, assignment=self.assignment, service="sla", clock=self.clock,
+            topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
+        )  # fmt: skip
+        self.ticker.tick()  # takes the assignment
+
+    def run(self, *events: Envelope[Any]) -> list[Result]:
+        """Handle one batch as the loop does: results first, then the `Then` work."""
+        return finish(self.handler.handle_batch(batch_of(*events)))
+
+    def tick(self) -> list[Result]:
+        """Run the alert timer as the loop does."""
+        return finish(self.ticker.tick())
+
+
+def batch_of(*events: Envelope[Any]) -> list[Received[Envelope[Any]]]:
+    return [
+        Received(Record("t", 0, n, e.subject.encode(), encode(e)), e) for n, e in enumerate(events)
+    ]
+
+
+def finish(results: list[Result]) -> list[Result]:
+    for result in results:
+        if isinstance(result, Then):
+            result.action()
+    return [r for r in results if not isinstance(r, Then)]
