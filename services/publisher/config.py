@@ -32,12 +32,14 @@ class Settings(ConsumerSettings):
     group_id: str = "publisher"
     ledger_collection: str = "ledger"
     lapor: LaporSettings
-    # The consume loop's retries of a transient failure before the record is dead-lettered.
     # A claim on a ledger entry lapses after this long; it must outlast one case's calls
     # (create and follow-up: 2 x (connect + read timeout) = 26 s by default).
-    lease_s: float = Field(60.0, gt=0)
-    # Few records per poll: a batch of slow sends must stay inside max.poll.interval.ms
-    # (10 x 26 s worst case, under the consumer's 300 s).
-    max_poll_records: int = Field(10, ge=1)
+    lease_s: float = Field(120.0, gt=0)
+    # Sends run concurrently, at most this many cases at once (a bounded thread pool); the
+    # batch's commit waits for all of them, which is the backpressure on the consumer.
+    max_in_flight: int = Field(64, ge=1, le=512)
+    # A batch must end inside max.poll.interval.ms (300 s) and inside its lease: 200 cases in
+    # waves of 64, each case a few calls of at most connect + read timeout, even when slow.
+    max_poll_records: int = Field(200, ge=1)
     retry_base_s: float = Field(0.5, gt=0)
     retry_cap_s: float = Field(30.0, gt=0)
