@@ -13,13 +13,17 @@ from ulid import ULID
 
 from services.publisher import metrics
 from services.publisher.breaker import CircuitBreaker
+from services.publisher.ckan import CkanClient, make_ckan_http
+from services.publisher.ckan_publisher import CkanPublisher
 from services.publisher.config import Settings
 from services.publisher.dispatch import Dispatcher
 from services.publisher.lapor import LaporClient, make_http_client
 from services.publisher.pending import PendingAges
 from services.publisher.publisher import LaporPublisher
 from services.publisher.repository import LedgerRepository
+from services.publisher.stats import CaseStats
 from services.publisher.target import TargetPublisher
+from services.publisher.workdays import Calendar
 from shared.events import decode
 from shared.health import mongo_check
 from shared.mongo import database, mongo_client
@@ -39,7 +43,11 @@ def build(settings: Settings) -> ConsumeService:
     pending = PendingAges(names)
     for name in names:
         metrics.OLDEST_PENDING.labels(name).set_function(partial(pending.oldest_s, name))
-    dispatcher = Dispatcher(targets, max_in_flight=settings.max_in_flight, pending=pending)
+    stats = CaseStats(database(mongo, settings.mongodb_database)[settings.stats_collection])
+    stats.ensure_indexes()
+    dispatcher = Dispatcher(
+        targets, max_in_flight=settings.max_in_flight, pending=pending, stats=stats
+    )
     return build_consume_service(
         settings,
         topics=[settings.topics.resolved],
@@ -83,4 +91,33 @@ def build_targets(
         send_follow_up=lapor.send_resolution,
         **base,
     )
-    return [publisher], [http.close]
+    targets: list[TargetPublisher] = [publisher]
+    closers: list[Any] = [http.close]
+    if settings.ckan is not None:
+        ckan, close = build_ckan(settings, base)
+        targets.append(ckan)
+        closers.append(close)
+    return targets, closers
+
+
+def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher, Any]:
+    """Return the catalogue target and the closer of its HTTP client."""
+    ckan = settings.ckan
+    assert ckan is not None
+    http = make_ckan_http(
+        ckan.base_url,
+        ckan.token.get_secret_value(),
+        connect_s=ckan.connect_timeout_s,
+        read_s=ckan.read_timeout_s,
+        pool=settings.max_in_flight,
+    )
+    publisher = CkanPublisher(
+        client=CkanClient(http),
+        breaker=CircuitBreaker(
+            failure_threshold=ckan.breaker_failure_threshold, cooldown_s=ckan.breaker_cooldown_s
+        ),
+        mapping=ckan.mapping,
+        calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
+        **base,
+    )
+    return publisher, http.close

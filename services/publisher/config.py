@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from services.publisher.catalogue import CatalogueMapping
 from services.publisher.mapping import LaporMapping
 from shared.config import ConsumerSettings
 
@@ -22,6 +25,21 @@ class LaporSettings(BaseModel):
     mapping: LaporMapping = Field(default_factory=LaporMapping)
 
 
+class CkanSettings(BaseModel):
+    """The PPID catalogue's CKAN (env: PUBLISHER_CKAN__BASE_URL, PUBLISHER_CKAN__TOKEN, ...);
+    unset, nothing goes to the catalogue."""
+
+    base_url: str = "http://127.0.0.1:8082"
+    token: SecretStr
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 10.0
+    breaker_failure_threshold: int = Field(5, ge=1)
+    breaker_cooldown_s: float = Field(30.0, ge=0)
+    mapping: CatalogueMapping = Field(default_factory=CatalogueMapping)
+    utc_offset_hours: int = Field(7, description="Region time zone for dates (WIB = 7).")
+    days_off: list[date] = Field(default_factory=list, description="Local days off.")
+
+
 class Settings(ConsumerSettings):
     """Everything the publisher reads from the environment (prefix PUBLISHER_)."""
 
@@ -31,7 +49,11 @@ class Settings(ConsumerSettings):
     http_port: int = 8004
     group_id: str = "publisher"
     ledger_collection: str = "ledger"
+    stats_collection: str = "resolved_cases"  # the facts the periodic report counts
     lapor: LaporSettings
+    ckan: CkanSettings | None = None
+    # Where `report` writes its files before (optionally) publishing them.
+    report_dir: str = ".local/reports"
     # A claim on a ledger entry lapses after this long; it must outlast one case's calls
     # (create and follow-up: 2 x (connect + read timeout) = 26 s by default).
     lease_s: float = Field(120.0, gt=0)

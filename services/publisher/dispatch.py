@@ -22,6 +22,7 @@ from typing import Any
 from services.publisher import metrics
 from services.publisher.ledger import LedgerEntry, LedgerKey
 from services.publisher.pending import PendingAges
+from services.publisher.stats import CaseStats, case_facts
 from services.publisher.target import TargetPublisher, UnexpectedEvent
 from shared.events import CaseResolved, Envelope
 from shared.events.payloads import Payload
@@ -42,11 +43,17 @@ class Dispatcher:
     """The consume loop's batch handler over several targets."""
 
     def __init__(
-        self, targets: Sequence[TargetPublisher], *, max_in_flight: int, pending: PendingAges
+        self,
+        targets: Sequence[TargetPublisher],
+        *,
+        max_in_flight: int,
+        pending: PendingAges,
+        stats: CaseStats | None = None,
     ) -> None:
         self._targets = list(targets)
         self._pool = ThreadPoolExecutor(max_in_flight, thread_name_prefix="publish")
         self._pending = pending
+        self._stats = stats
 
     def close(self) -> None:
         """Let running sends finish, then stop the pool."""
@@ -56,6 +63,8 @@ class Dispatcher:
         """Publish the batch to every target; return the refusals once all sends are done."""
         refused: list[Result] = []
         good = [r for r in batch if _accepted(r, refused)]
+        if self._stats is not None:  # the report's facts, stored before any send
+            self._stats.record([case_facts(r.item.subject, _case(r)) for r in good])
         tasks: list[tuple[_Task, dict[LedgerKey, LedgerEntry]]] = []
         for target in self._targets:
             events = [r for r in good if target.wants(_case(r))]
