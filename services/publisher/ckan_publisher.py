@@ -23,7 +23,7 @@ from services.publisher.catalogue import (
     dataset,
     public_record,
 )
-from services.publisher.ckan import TARGET, CkanClient, Missing, NameTaken
+from services.publisher.ckan import TARGET, CkanClient, NameTaken
 from services.publisher.ledger import LedgerEntry, LedgerKey
 from services.publisher.target import TargetPublisher
 from services.publisher.workdays import Calendar
@@ -39,8 +39,8 @@ class CkanPublisher(TargetPublisher):
         self, *, client: CkanClient, mapping: CatalogueMapping, calendar: Calendar, **base: Any
     ) -> None:
         super().__init__(**base)
-        self._client = client
-        self._mapping = mapping
+        self._client = self.client = client
+        self._mapping = self.mapping = mapping
         self._calendar = calendar
         self._resources: dict[str, str] = {}  # OPD code -> DataStore resource id
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -102,19 +102,29 @@ class CkanPublisher(TargetPublisher):
         )
         return result
 
-    def rows(self, opd_code: str) -> list[dict[str, Any]]:
-        """Return every row of an OPD's table (reconciliation), a page at a time."""
-        key = LedgerKey(complaint_id="-", target=self.name, case_version=1)
-        try:
-            resource_id = self.resource_for(key, opd_code)
-        except Missing:
-            return []
+    def held(self) -> dict[str, list[str]]:
+        """Return every row of every OPD table as {external id: [resource ids]}."""
+        prefix = self._mapping.dataset_name.split("{")[0]
+        found: dict[str, list[str]] = {}
+        packages = self._client.action("package_search", {"q": prefix, "rows": 1000})
+        for package in packages.get("results") or []:
+            for resource in package.get("resources") or []:
+                if resource.get("name") == self._mapping.resource_name:
+                    for row in self._rows(str(resource["id"])):
+                        found.setdefault(str(row[PRIMARY_KEY]), []).append(str(resource["id"]))
+        return found
+
+    def delete(self, external: str, resource_ids: list[str]) -> None:
+        """Delete a row that must not be in the catalogue."""
+        for resource_id in resource_ids:
+            body = {"resource_id": resource_id, "filters": {PRIMARY_KEY: external}, "force": True}
+            self._client.action("datastore_delete", body)
+
+    def _rows(self, resource_id: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         while True:
-            page = self._client.action(
-                "datastore_search",
-                {"resource_id": resource_id, "limit": 1000, "offset": len(found)},
-            )
+            query = {"resource_id": resource_id, "limit": 1000, "offset": len(found)}
+            page = self._client.action("datastore_search", query)
             found += page.get("records") or []
             if len(found) >= int(page.get("total", 0)) or not page.get("records"):
                 return found

@@ -64,7 +64,7 @@ class Dispatcher:
         refused: list[Result] = []
         good = [r for r in batch if _accepted(r, refused)]
         if self._stats is not None:  # the report's facts, stored before any send
-            self._stats.record([case_facts(r.item.subject, _case(r)) for r in good])
+            self._stats.record([case_facts(r.item.subject, _case(r), _raw(r)) for r in good])
         tasks: list[tuple[_Task, dict[LedgerKey, LedgerEntry]]] = []
         for target in self._targets:
             events = [r for r in good if target.wants(_case(r))]
@@ -118,6 +118,11 @@ def _case(received: Received[Event]) -> CaseResolved:
     data = received.item.data
     assert isinstance(data, CaseResolved)  # filtered by _accepted
     return data
+
+
+def _raw(received: Received[Event]) -> str | None:
+    value = getattr(received.record, "value", None)
+    return value.decode() if isinstance(value, bytes) else None
 
 
 def _per_case(target: TargetPublisher, events: list[Received[Event]]) -> list[_Task]:

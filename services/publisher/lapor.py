@@ -99,6 +99,15 @@ class LaporClient:
                 return found
             page += 1
 
+    def withdraw(self, remote_id: str) -> None:
+        """Withdraw a complaint (a duplicate found by reconciliation)."""
+        try:
+            response = self._http.delete(f"/api/v1/complaints/{remote_id}")
+        except httpx.TransportError as exc:
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=False) from exc
+        if response.status_code not in (204, 404):
+            _answer(response)
+
     def _get(self, path: str, **params: Any) -> dict[str, Any]:
         try:
             response = self._http.get(path, params=params or None)

@@ -198,6 +198,17 @@ _STEPS: dict[str, Any] = {
     },
     "follow_up": _follow_up,
     "transient": _transient,
+    # reconciliation found the target lost the record: publish it from scratch
+    "reset": lambda e, s: {
+        "state": LedgerState.PENDING,
+        "remote_id": None,
+        "remote_tracking_id": None,
+        "follow_up_sent": False,
+        "follow_ups_sent": 0,
+        "in_flight_since": None,
+        "owner": None,
+        "lease_until": None,
+    },
     "sent": _closed(LedgerState.SENT, "sent_at"),
     "failed": _closed(LedgerState.FAILED, "failed_at"),
 }

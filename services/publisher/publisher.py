@@ -44,7 +44,7 @@ class LaporPublisher(TargetPublisher):
         self, *, client: LaporClient, mapping: LaporMapping, send_follow_up: bool, **base: Any
     ) -> None:
         super().__init__(**base)
-        self._client = client
+        self._client = self.client = client
         self._mapping = mapping
         self._send_follow_up = send_follow_up
         # Ids LAPOR! gave us in this process: if storing one in Mongo fails, the retry uses

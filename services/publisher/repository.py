@@ -94,15 +94,20 @@ class LedgerRepository:
         """Return the entries of `keys` that exist, folded from one query."""
         wanted = {key_string(k): k for k in keys}
         docs = self._c.find({"key": {"$in": list(wanted)}}, {"_id": 0})
-        found = {k: fold(steps) for k, steps in _grouped(docs)}
-        with self._lock:
-            for k, entry in found.items():
-                self._seq[k] = max(self._seq.get(k, 0), entry.seq)
+        found = self._folded(docs)
         return {wanted[k]: entry for k, entry in found.items() if k in wanted}
 
     def all_entries(self, target: str) -> list[LedgerEntry]:
         """Return every entry of a target (reconciliation and reports; one scan)."""
-        return [fold(steps) for _, steps in _grouped(self._c.find({"target": target}, {"_id": 0}))]
+        return list(self._folded(self._c.find({"target": target}, {"_id": 0})).values())
+
+    def _folded(self, docs: Iterable[dict[str, Any]]) -> dict[str, LedgerEntry]:
+        """Fold steps into entries, and learn each key's last step number."""
+        found = {k: fold(steps) for k, steps in _grouped(docs)}
+        with self._lock:
+            for k, entry in found.items():
+                self._seq[k] = max(self._seq.get(k, 0), entry.seq)
+        return found
 
     def get(self, key: LedgerKey) -> LedgerEntry | None:
         """Return the entry of `key`, if any."""
@@ -125,6 +130,10 @@ class LedgerRepository:
     def record_transient(self, key: LedgerKey, *, error: str, certain: bool, now: datetime) -> None:
         """Note a transient failure; `certain` means the target surely did not act on it."""
         self._write(key, "transient", now, error=error[:500], certain=certain)
+
+    def reset(self, key: LedgerKey, *, now: datetime) -> None:
+        """Forget what the target held (reconciliation found it lost): publish from scratch."""
+        self._write(key, "reset", now)
 
     def mark_sent(self, key: LedgerKey, *, now: datetime) -> None:
         """Close the entry as sent."""

@@ -18,9 +18,11 @@ from shared.mongo import Index, ensure_indexes
 _DUPLICATE_KEY = 11000
 
 
-def case_facts(complaint_id: str, case: CaseResolved) -> dict[str, Any]:
-    """Return the stored facts of one resolved case version."""
+def case_facts(complaint_id: str, case: CaseResolved, event: str | None = None) -> dict[str, Any]:
+    """Return the stored facts of one resolved case version; `event` is the encoded source
+    event (no reporter identity in it), kept so reconciliation can publish a lost record again."""
     return {
+        "event": event,
         "_id": f"{complaint_id}:{case.case_version}",
         "complaint_id": complaint_id,
         "case_version": case.case_version,
@@ -56,6 +58,11 @@ class CaseStats:
         except BulkWriteError as exc:
             if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                 raise
+
+    def events(self, ids: Sequence[str]) -> dict[str, str]:
+        """Return the stored source events of `<complaint>:<version>` ids, in one query."""
+        docs = self._c.find({"_id": {"$in": list(ids)}}, {"event": 1})
+        return {str(d["_id"]): d["event"] for d in docs if d.get("event")}
 
     def resolved_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Return the latest version of each case resolved in [start, end)."""
