@@ -1,7 +1,8 @@
 """The batch handler: every event of a batch to every target, concurrently, in order per case.
 
 Per batch and target: one ledger read and one insert claim every key (FerretDB scans per
-query, so the batch, not the record, pays for it). Then one task per (target, complaint) runs
+query, so the batch, not the record, pays for it); the steps the sends record are inserted
+together when the batch's sends are over (see LedgerRepository.buffered). Then one task per (target, complaint) runs
 that case's events in order on a bounded thread pool: sends to different cases overlap, sends
 of one case never reorder. The handler returns only when every task has finished, so the
 loop's commit covers every send, and the next poll waits for it: that is the backpressure.
@@ -71,8 +72,16 @@ class Dispatcher:
             if events:
                 entries = self._claim(target, events)
                 tasks += [(task, entries) for task in _per_case(target, events)]
+        ledgers = list({id(t.ledger): t.ledger for t in self._targets}.values())
+        for ledger in ledgers:
+            ledger.buffered()
         futures = [self._pool.submit(self._run, task, entries) for task, entries in tasks]
-        return refused + _outcomes(futures)
+        try:
+            results = _outcomes(futures)
+        finally:
+            for ledger in ledgers:  # what was done is recorded even when the batch is held
+                ledger.flush()
+        return refused + results
 
     def _claim(self, target: TargetPublisher, events: list[Received[Event]]) -> Any:
         keys = [target.key_of(r.item) for r in events]

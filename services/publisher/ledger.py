@@ -66,6 +66,10 @@ class LedgerEntry(BaseModel):
     follow_up_sent: bool = False
     follow_ups_sent: int = 0  # how many follow-ups reached the target, in order
     in_flight_since: datetime | None = None
+    # Set by a claim that may send a create (no remote id yet): the create's own mark is
+    # written with the batch's other steps at its end, so a crash before then leaves only
+    # this one, and the next claim treats the create as possibly sent (look it up first).
+    armed_at: datetime | None = None
     # Who works on the entry, until when: a second publisher waits for a live claim.
     owner: str | None = None
     lease_until: datetime | None = None
@@ -131,13 +135,14 @@ def fold(steps: Iterable[Mapping[str, Any]]) -> LedgerEntry:
     """Return the entry that journal steps (in sequence order) add up to."""
     entry: LedgerEntry | None = None
     for step in steps:
-        entry = _apply(entry, step)
+        entry = apply_step(entry, step)
     if entry is None:
         raise ValueError("an entry needs at least one step")
     return entry
 
 
-def _apply(entry: LedgerEntry | None, step: Mapping[str, Any]) -> LedgerEntry:
+def apply_step(entry: LedgerEntry | None, step: Mapping[str, Any]) -> LedgerEntry:
+    """Return the entry after one more journal step."""
     at, kind = step["at"], step["step"]
     if entry is None:
         key = LedgerKey(
@@ -155,6 +160,8 @@ def _apply(entry: LedgerEntry | None, step: Mapping[str, Any]) -> LedgerEntry:
 
 def _claim(entry: LedgerEntry, s: Mapping[str, Any]) -> dict[str, Any]:
     return {
+        "in_flight_since": entry.in_flight_since or entry.armed_at,
+        "armed_at": s["at"] if s.get("armed") else None,
         "state": LedgerState.PENDING,
         "owner": s["owner"],
         "lease_until": s["lease_until"],
@@ -164,7 +171,7 @@ def _claim(entry: LedgerEntry, s: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _transient(entry: LedgerEntry, s: Mapping[str, Any]) -> dict[str, Any]:
-    cleared = {"in_flight_since": None} if s.get("certain") else {}
+    cleared = {"in_flight_since": None, "armed_at": None} if s.get("certain") else {}
     return {"last_error": s.get("error"), **cleared}
 
 
@@ -180,6 +187,7 @@ def _closed(state: LedgerState, when: str) -> Any:
             "state": state,
             when: s["at"],
             "in_flight_since": None,
+            "armed_at": None,
             "owner": None,
             "lease_until": None,
             **extra,
@@ -195,6 +203,7 @@ _STEPS: dict[str, Any] = {
         "remote_id": s["remote_id"],
         "remote_tracking_id": s.get("tracking_id"),
         "in_flight_since": None,
+        "armed_at": None,
     },
     "follow_up": _follow_up,
     "transient": _transient,
@@ -206,6 +215,7 @@ _STEPS: dict[str, Any] = {
         "follow_up_sent": False,
         "follow_ups_sent": 0,
         "in_flight_since": None,
+        "armed_at": None,
         "owner": None,
         "lease_until": None,
     },
