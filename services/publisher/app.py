@@ -17,6 +17,7 @@ from services.publisher.ckan import CkanClient, make_ckan_http
 from services.publisher.ckan_publisher import CkanPublisher
 from services.publisher.config import Settings
 from services.publisher.dispatch import Dispatcher
+from services.publisher.http import PerThreadClient
 from services.publisher.lapor import LaporClient, make_http_client
 from services.publisher.pending import PendingAges
 from services.publisher.publisher import LaporPublisher
@@ -75,12 +76,15 @@ def build_targets(
     owner = f"{socket.gethostname()}/{os.getpid()}/{ULID()}"
     base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
     lapor = settings.lapor
-    http = make_http_client(
-        lapor.base_url,
-        lapor.token.get_secret_value(),
-        connect_s=lapor.connect_timeout_s,
-        read_s=lapor.read_timeout_s,
-        pool=settings.max_in_flight,
+    http = PerThreadClient(
+        partial(
+            make_http_client,
+            lapor.base_url,
+            lapor.token.get_secret_value(),
+            connect_s=lapor.connect_timeout_s,
+            read_s=lapor.read_timeout_s,
+            pool=1,
+        )
     )
     publisher = LaporPublisher(
         client=LaporClient(http),
@@ -104,12 +108,15 @@ def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher,
     """Return the catalogue target and the closer of its HTTP client."""
     ckan = settings.ckan
     assert ckan is not None
-    http = make_ckan_http(
-        ckan.base_url,
-        ckan.token.get_secret_value(),
-        connect_s=ckan.connect_timeout_s,
-        read_s=ckan.read_timeout_s,
-        pool=settings.max_in_flight,
+    http = PerThreadClient(
+        partial(
+            make_ckan_http,
+            ckan.base_url,
+            ckan.token.get_secret_value(),
+            connect_s=ckan.connect_timeout_s,
+            read_s=ckan.read_timeout_s,
+            pool=1,
+        )
     )
     publisher = CkanPublisher(
         client=CkanClient(http),

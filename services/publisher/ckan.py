@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from services.publisher.http import PerThreadClient
 from services.publisher.target import TargetRejected, TargetUnavailable
 
 TARGET = "ckan"
@@ -41,7 +42,7 @@ class NameTaken(CkanRejected):
 class CkanClient:
     """Calls to one CKAN instance through a shared httpx client."""
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client | PerThreadClient) -> None:
         self._http = http
 
     def action(self, name: str, data: dict[str, Any]) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+from services.publisher.http import PerThreadClient
 from services.publisher.mapping import LaporComplaint, LaporFollowUp
 from services.publisher.target import TargetRejected, TargetUnavailable
 from shared.events.payloads import Attachment
@@ -45,7 +46,7 @@ class Created:
 class LaporClient:
     """Calls to one LAPOR! instance through a shared httpx client."""
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client | PerThreadClient) -> None:
         self._http = http
 
     def create_complaint(self, body: LaporComplaint) -> Created:
