@@ -5,12 +5,18 @@ LAPOR! has no public API documentation; this follows the one known partner integ
 read it back with its status, add follow-ups. Like the real one as far as we know, it has NO
 idempotency: the same complaint posted twice is two records, so exactly-once is the client's job.
 
+API: POST /api/v1/complaints, GET /api/v1/complaints[?external_id=X][&page=N&per_page=M],
+GET /api/v1/complaints/{id} (status and follow-ups), POST /api/v1/complaints/{id}/followups,
+POST /api/v1/files (an attachment handed over by reference: url, name, media_type, size,
+sha256; answers a file id the follow-up names). The look-up by the client's own reference is
+what a resend after a lost answer needs; the paged list is what reconciliation reads.
+
 Test helpers (not part of the real API):
   GET  /_contract/received  everything received, in order
-  POST /_contract/faults    inject failures: {"fail_next": N, "status": 503, "delay_ms": 0}
+  POST /_contract/faults    inject failures (deploy/local/contract_faults.py: latency, 5xx,
+                            storms, 429 rate limits, timeouts after accepting, outages)
+  POST /_contract/advance   move the server's clock on (end an outage window without waiting)
   POST /_contract/reset     forget records and faults
-The API also answers GET /api/v1/complaints?external_id=X (the partner code reads complaints
-back; a look-up by the client's own reference is what a resend after a lost answer needs).
 
 Run from the repository root:
   python deploy/local/lapor_server.py --port 8081 [--token TOKEN]
@@ -21,7 +27,6 @@ The token defaults to $LAPOR_TOKEN, else "local-dev-token". State is in memory o
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import os
 import secrets
@@ -30,9 +35,13 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
+
+try:  # run as a module (python -m deploy.local.lapor_server) or as a script
+    from deploy.local.contract_faults import Injector, install
+except ImportError:  # pragma: no cover - script mode puts deploy/local on the path
+    from contract_faults import Injector, install  # type: ignore[no-redef]
 
 DEFAULT_TOKEN = "local-dev-token"  # a test double's well-known local token
 FIRST_ID = 1000
@@ -69,14 +78,17 @@ class FollowUpCreate(BaseModel):
     template_code: str | None = None
     is_secret: bool = False
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    attachments: list[str] = Field(default_factory=list)  # file ids from POST /api/v1/files
 
 
-class Faults(BaseModel):
-    """Failures to inject into the next requests to /api/v1."""
+class FileUpload(BaseModel):
+    """An attachment handed over by reference (the partner code uploads files first)."""
 
-    fail_next: Annotated[int, Field(ge=0)] = 0
-    status: Annotated[int, Field(ge=400, le=599)] = 503
-    delay_ms: Annotated[int, Field(ge=0, le=120_000)] = 0
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    name: str | None = None
+    media_type: str | None = None
+    size: Annotated[int, Field(ge=0, le=25_000_000)] | None = None  # LAPOR! caps file sizes
+    sha256: str | None = None
 
 
 class _State:
@@ -88,46 +100,22 @@ class _State:
 
     def reset(self) -> None:
         self.complaints: dict[str, dict[str, Any]] = {}
-        self.faults = Faults()
-        self.requests = 0
-        self.injected_failures = 0
+        self.files: dict[str, dict[str, Any]] = {}
         self.ids = itertools.count(FIRST_ID)
-
-    def take_fault(self) -> tuple[int | None, int]:
-        """Count one API request; return (status to fail with or None, delay in ms)."""
-        with self.lock:
-            self.requests += 1
-            delay = self.faults.delay_ms
-            if self.faults.fail_next > 0:
-                self.faults = self.faults.model_copy(
-                    update={"fail_next": self.faults.fail_next - 1}
-                )
-                self.injected_failures += 1
-                return self.faults.status, delay
-            return None, delay
 
 
 def create_app(token: str) -> FastAPI:
     """Build the contract server accepting `token` as its only bearer token."""
     app = FastAPI(title="LAPOR! contract server (local test double)")
     state = _State()
+    faults = Injector()
+    install(app, faults, api_prefix="/api/")
 
     async def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
         if authorization is None or not authorization.startswith("Bearer "):
             raise HTTPException(401, "missing bearer token")
         if not secrets.compare_digest(authorization.removeprefix("Bearer "), token):
             raise HTTPException(401, "invalid token")
-
-    @app.middleware("http")
-    async def inject_faults(request: Request, call_next: Any) -> Any:
-        if not request.url.path.startswith("/api/"):
-            return await call_next(request)
-        status, delay_ms = state.take_fault()
-        if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
-        if status is not None:
-            return JSONResponse({"detail": f"injected fault {status}"}, status_code=status)
-        return await call_next(request)
 
     Auth = Depends(authorised)
 
@@ -147,16 +135,40 @@ def create_app(token: str) -> FastAPI:
         return {"id": complaint_id, "tracking_id": record["tracking_id"]}
 
     @app.get("/api/v1/complaints", dependencies=[Auth])
-    async def find_complaints(external_id: str) -> dict[str, Any]:
-        """The complaints created with this external id (how a client finds out whether a
-        create whose answer was lost went through)."""
+    async def find_complaints(
+        external_id: str | None = None, page: int = 1, per_page: int = 100
+    ) -> dict[str, Any]:
+        """The complaints, or those created with this external id (how a client finds out
+        whether a create whose answer was lost went through), a page at a time."""
         with state.lock:
             found = [
-                {"id": r["id"], "tracking_id": r["tracking_id"], "status": r["status"]}
+                {
+                    "id": r["id"],
+                    "tracking_id": r["tracking_id"],
+                    "status": r["status"],
+                    "external_id": r["complaint"].get("external_id"),
+                }
                 for r in state.complaints.values()
-                if r["complaint"].get("external_id") == external_id
+                if external_id is None or r["complaint"].get("external_id") == external_id
             ]
-        return {"data": found}
+        per_page = min(max(per_page, 1), 500)
+        start = (max(page, 1) - 1) * per_page
+        more = start + per_page < len(found)
+        return {"data": found[start : start + per_page], "next_page": page + 1 if more else None}
+
+    @app.post("/api/v1/files", status_code=201, dependencies=[Auth])
+    async def upload(body: FileUpload) -> dict[str, Any]:
+        with state.lock:
+            file_id = f"FILE-{len(state.files) + 1}"
+            state.files[file_id] = body.model_dump()
+        return {"id": file_id}
+
+    @app.delete("/api/v1/complaints/{complaint_id}", status_code=204, dependencies=[Auth])
+    async def withdraw(complaint_id: str) -> None:
+        """Withdraw a complaint (what reconciliation's --mend does with a duplicate)."""
+        with state.lock:
+            if state.complaints.pop(complaint_id, None) is None:
+                raise HTTPException(404, "complaint not found")
 
     @app.get("/api/v1/complaints/{complaint_id}", dependencies=[Auth])
     async def read_complaint(complaint_id: str) -> dict[str, Any]:
@@ -172,36 +184,48 @@ def create_app(token: str) -> FastAPI:
             record = state.complaints.get(complaint_id)
             if record is None:
                 raise HTTPException(404, "complaint not found")
+            unknown = [f for f in body.attachments if f not in state.files]
+            if unknown:
+                raise HTTPException(422, f"unknown attachment ids: {unknown}")
             follow_up = {"id": len(record["follow_ups"]) + 1, **body.model_dump(mode="json")}
             record["follow_ups"].append(follow_up)
             record["status"] = "terdisposisi selesai"
         return {"id": follow_up["id"], "complaint_id": complaint_id}
+
+    _add_helpers(app, state, faults)
+    return app
+
+
+def _add_helpers(app: FastAPI, state: _State, faults: Injector) -> None:
+    """The test-helper endpoints (not part of the real API) and the health check."""
 
     @app.get("/_contract/received")
     async def received() -> dict[str, Any]:
         with state.lock:
             return {
                 "complaints": list(state.complaints.values()),
-                "requests": state.requests,
-                "injected_failures": state.injected_failures,
+                "files": state.files,
+                "requests": faults.requests,
+                "injected_failures": faults.injected,
+                "hung": faults.hung,
             }
 
-    @app.post("/_contract/faults")
-    async def set_faults(faults: Faults) -> Faults:
+    @app.get("/_contract/counts")
+    async def counts() -> dict[str, int]:
+        """Cheap progress for benchmarks: /received serialises every record."""
         with state.lock:
-            state.faults = faults
-        return faults
+            done = sum(1 for r in state.complaints.values() if r["follow_ups"])
+            return {"complaints": len(state.complaints), "with_follow_ups": done}
 
     @app.post("/_contract/reset", status_code=204)
     async def reset() -> None:
         with state.lock:
             state.reset()
+        faults.reset()
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    return app
 
 
 def main(argv: list[str] | None = None) -> int:

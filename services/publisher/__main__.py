@@ -1,4 +1,5 @@
-"""`python -m services.publisher [run | redact [--json | --jsonl] | replay-dlq ...]`.
+"""`python -m services.publisher [run | redact | report --period P [--publish] |
+reconcile [--target T] [--mend] | replay-dlq ...]`.
 
 `run` (the default) consumes resolved cases and publishes them to LAPOR!; `redact` writes the
 public version of standard input (DESIGN §5); `replay-dlq` sends dead letters back to
@@ -35,6 +36,19 @@ def replay(args: argparse.Namespace) -> int:
     return run_replay(args, settings.kafka, [settings.topics.resolved])
 
 
+def operate(args: argparse.Namespace) -> int:
+    """Run `report` or `reconcile` with the service's settings."""
+    from services.publisher import operations  # noqa: PLC0415
+    from services.publisher.config import Settings  # noqa: PLC0415
+    from shared.logs import configure_logging  # noqa: PLC0415
+
+    settings = Settings()
+    configure_logging(settings.service_name, settings.log_level)
+    if args.command == "report":
+        return operations.report(settings, args.period, publish=args.publish, out=sys.stdout)
+    return operations.reconcile(settings, args.target, mend=args.mend, out=sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; the service itself is the default."""
     args = build_parser(__doc__).parse_args(argv)
@@ -42,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return redact_command(args, sys.stdin, sys.stdout)
     if args.command == "replay-dlq":
         return replay(args)
+    if args.command in ("report", "reconcile"):
+        return operate(args)
     return run()
 
 

@@ -1,23 +1,32 @@
-"""Wiring: the publisher's clients, handler and consume loop, built from the settings."""
+"""Wiring: the publisher's clients, targets, dispatcher and consume loop, built from settings."""
 
 from __future__ import annotations
 
 import os
 import socket
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from pymongo import MongoClient
 from ulid import ULID
 
+from services.publisher import metrics
 from services.publisher.breaker import CircuitBreaker
+from services.publisher.ckan import CkanClient, make_ckan_http
+from services.publisher.ckan_publisher import CkanPublisher
 from services.publisher.config import Settings
+from services.publisher.dispatch import Dispatcher
+from services.publisher.http import PerThreadClient
 from services.publisher.lapor import LaporClient, make_http_client
-from services.publisher.publisher import TARGET, LaporPublisher
+from services.publisher.pending import PendingAges
+from services.publisher.publisher import LaporPublisher
 from services.publisher.repository import LedgerRepository
+from services.publisher.stats import CaseStats
+from services.publisher.target import TargetPublisher
+from services.publisher.workdays import Calendar
 from shared.events import decode
 from shared.health import mongo_check
-from shared.kafka.records import per_record
 from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
@@ -28,34 +37,94 @@ def build(settings: Settings) -> ConsumeService:
     mongo: MongoClient[dict[str, Any]] = mongo_client(
         settings.mongodb_uri, app_name=settings.service_name
     )
+    ledger = ledger_of(mongo, settings)
+    targets, closers = build_targets(settings, ledger)
+    names = tuple(t.name for t in targets)
+    metrics.start_at_zero(names)
+    pending = PendingAges(names)
+    for name in names:
+        metrics.OLDEST_PENDING.labels(name).set_function(partial(pending.oldest_s, name))
+    stats = CaseStats(database(mongo, settings.mongodb_database)[settings.stats_collection])
+    stats.ensure_indexes()
+    dispatcher = Dispatcher(
+        targets, max_in_flight=settings.max_in_flight, pending=pending, stats=stats
+    )
+    return build_consume_service(
+        settings,
+        topics=[settings.topics.resolved],
+        decode=decode,
+        handle=dispatcher.handle,
+        ready={"mongo": mongo_check(mongo)},
+        dependencies=(MONGO, "ledger", *names),
+        on_close=[dispatcher.close, *closers, mongo.close],
+    )
+
+
+def ledger_of(mongo: MongoClient[dict[str, Any]], settings: Settings) -> LedgerRepository:
+    """Return the ledger repository, its indexes ensured."""
     ledger = LedgerRepository(
         database(mongo, settings.mongodb_database)[settings.ledger_collection]
     )
     ledger.ensure_indexes()
+    return ledger
+
+
+def build_targets(
+    settings: Settings, ledger: LedgerRepository
+) -> tuple[list[TargetPublisher], list[Any]]:
+    """Return the configured targets and the closers of their HTTP clients."""
+    owner = f"{socket.gethostname()}/{os.getpid()}/{ULID()}"
+    base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
     lapor = settings.lapor
-    http = make_http_client(
-        lapor.base_url,
-        lapor.token.get_secret_value(),
-        connect_s=lapor.connect_timeout_s,
-        read_s=lapor.read_timeout_s,
+    http = PerThreadClient(
+        partial(
+            make_http_client,
+            lapor.base_url,
+            lapor.token.get_secret_value(),
+            connect_s=lapor.connect_timeout_s,
+            read_s=lapor.read_timeout_s,
+            pool=1,
+        )
     )
     publisher = LaporPublisher(
-        ledger=ledger,
         client=LaporClient(http),
         breaker=CircuitBreaker(
             failure_threshold=lapor.breaker_failure_threshold, cooldown_s=lapor.breaker_cooldown_s
         ),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
-        owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
-        lease=timedelta(seconds=settings.lease_s),
+        **base,
     )
-    return build_consume_service(
-        settings,
-        topics=[settings.topics.resolved],
-        decode=decode,
-        handle=per_record(publisher.handle),
-        ready={"mongo": mongo_check(mongo)},
-        dependencies=(MONGO, TARGET),
-        on_close=[http.close, mongo.close],
+    targets: list[TargetPublisher] = [publisher]
+    closers: list[Any] = [http.close]
+    if settings.ckan is not None:
+        ckan, close = build_ckan(settings, base)
+        targets.append(ckan)
+        closers.append(close)
+    return targets, closers
+
+
+def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher, Any]:
+    """Return the catalogue target and the closer of its HTTP client."""
+    ckan = settings.ckan
+    assert ckan is not None
+    http = PerThreadClient(
+        partial(
+            make_ckan_http,
+            ckan.base_url,
+            ckan.token.get_secret_value(),
+            connect_s=ckan.connect_timeout_s,
+            read_s=ckan.read_timeout_s,
+            pool=1,
+        )
     )
+    publisher = CkanPublisher(
+        client=CkanClient(http),
+        breaker=CircuitBreaker(
+            failure_threshold=ckan.breaker_failure_threshold, cooldown_s=ckan.breaker_cooldown_s
+        ),
+        mapping=ckan.mapping,
+        calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
+        **base,
+    )
+    return publisher, http.close

@@ -1,4 +1,5 @@
-"""The publisher's command line (DESIGN §5): `run` (the service, default) and `redact`."""
+"""The publisher's command line (DESIGN §5): `run` (the service, default), `redact`, `report`,
+`reconcile` and `replay-dlq`."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     mode.add_argument(
         "--jsonl", action="store_true", help='JSON lines {"text", "reporter"} in and out'
     )
+    report = subparsers.add_parser("report", help="the periodic complaint-handling report")
+    report.add_argument("--period", required=True, help="e.g. 2026-H2 or 2026-Q1")
+    report.add_argument("--publish", action="store_true", help="also publish it to the catalogue")
+    reconcile = subparsers.add_parser("reconcile", help="compare the ledger with the targets")
+    reconcile.add_argument("--target", choices=["lapor", "ckan"], help="one target only")
+    reconcile.add_argument("--mend", action="store_true", help="repair the drift found")
     add_replay_parser(subparsers)
     return parser
 

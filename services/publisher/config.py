@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from services.publisher.catalogue import CatalogueMapping
 from services.publisher.mapping import LaporMapping
 from shared.config import ConsumerSettings
 
@@ -22,6 +25,21 @@ class LaporSettings(BaseModel):
     mapping: LaporMapping = Field(default_factory=LaporMapping)
 
 
+class CkanSettings(BaseModel):
+    """The PPID catalogue's CKAN (env: PUBLISHER_CKAN__BASE_URL, PUBLISHER_CKAN__TOKEN, ...);
+    unset, nothing goes to the catalogue."""
+
+    base_url: str = "http://127.0.0.1:8082"
+    token: SecretStr
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 10.0
+    breaker_failure_threshold: int = Field(5, ge=1)
+    breaker_cooldown_s: float = Field(30.0, ge=0)
+    mapping: CatalogueMapping = Field(default_factory=CatalogueMapping)
+    utc_offset_hours: int = Field(7, description="Region time zone for dates (WIB = 7).")
+    days_off: list[date] = Field(default_factory=list, description="Local days off.")
+
+
 class Settings(ConsumerSettings):
     """Everything the publisher reads from the environment (prefix PUBLISHER_)."""
 
@@ -31,13 +49,19 @@ class Settings(ConsumerSettings):
     http_port: int = 8004
     group_id: str = "publisher"
     ledger_collection: str = "ledger"
+    stats_collection: str = "resolved_cases"  # the facts the periodic report counts
     lapor: LaporSettings
-    # The consume loop's retries of a transient failure before the record is dead-lettered.
+    ckan: CkanSettings | None = None
+    # Where `report` writes its files before (optionally) publishing them.
+    report_dir: str = ".local/reports"
     # A claim on a ledger entry lapses after this long; it must outlast one case's calls
     # (create and follow-up: 2 x (connect + read timeout) = 26 s by default).
-    lease_s: float = Field(60.0, gt=0)
-    # Few records per poll: a batch of slow sends must stay inside max.poll.interval.ms
-    # (10 x 26 s worst case, under the consumer's 300 s).
-    max_poll_records: int = Field(10, ge=1)
+    lease_s: float = Field(120.0, gt=0)
+    # Sends run concurrently, at most this many cases at once (a bounded thread pool); the
+    # batch's commit waits for all of them, which is the backpressure on the consumer.
+    max_in_flight: int = Field(64, ge=1, le=512)
+    # A batch must end inside max.poll.interval.ms (300 s) and inside its lease: 200 cases in
+    # waves of 64, each case a few calls of at most connect + read timeout, even when slow.
+    max_poll_records: int = Field(200, ge=1)
     retry_base_s: float = Field(0.5, gt=0)
     retry_cap_s: float = Field(30.0, gt=0)

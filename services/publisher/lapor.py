@@ -15,30 +15,24 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+from services.publisher.http import PerThreadClient
 from services.publisher.mapping import LaporComplaint, LaporFollowUp
-from shared.retry import TransientError
+from services.publisher.target import TargetRejected, TargetUnavailable
+from shared.events.payloads import Attachment
 
 TRANSIENT_STATUSES = frozenset({408, 429})
 # Errors raised before a single byte of the request left: the target cannot have acted.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-class LaporUnavailable(TransientError):
+class LaporUnavailable(TargetUnavailable):
     """LAPOR! could not take the request now."""
 
     dependency = "lapor"
 
-    def __init__(self, message: str, *, certain: bool) -> None:
-        super().__init__(message)
-        self.certain = certain
 
-
-class LaporRejected(Exception):
+class LaporRejected(TargetRejected):
     """LAPOR! refused the request for good (or answered in a shape we cannot read)."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class Created:
 class LaporClient:
     """Calls to one LAPOR! instance through a shared httpx client."""
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client | PerThreadClient) -> None:
         self._http = http
 
     def create_complaint(self, body: LaporComplaint) -> Created:
@@ -81,6 +75,47 @@ class LaporClient:
         """Post a follow-up on an existing LAPOR! complaint."""
         self._post(f"/api/v1/complaints/{remote_id}/followups", body)
 
+    def upload(self, attachment: Attachment) -> str:
+        """Hand LAPOR! an attachment by reference; return its file id."""
+        answer = self._post("/api/v1/files", attachment)
+        file_id = answer.get("id")
+        if not isinstance(file_id, str) or not file_id:
+            raise LaporRejected(f"upload answered without an id: {str(answer)[:200]}")
+        return file_id
+
+    def read(self, remote_id: str) -> dict[str, Any]:
+        """Read a complaint back: its status and follow-ups (as LAPOR! holds them)."""
+        return self._get(f"/api/v1/complaints/{remote_id}")
+
+    def list_external_ids(self) -> dict[str, list[str]]:
+        """Return every complaint LAPOR! holds with our external id: {external_id: [ids]}."""
+        found: dict[str, list[str]] = {}
+        page = 1
+        while True:
+            answer = self._get("/api/v1/complaints", page=page, per_page=500)
+            for item in answer.get("data") or []:
+                if item.get("external_id"):
+                    found.setdefault(str(item["external_id"]), []).append(str(item["id"]))
+            if not answer.get("next_page"):
+                return found
+            page += 1
+
+    def withdraw(self, remote_id: str) -> None:
+        """Withdraw a complaint (a duplicate found by reconciliation)."""
+        try:
+            response = self._http.delete(f"/api/v1/complaints/{remote_id}")
+        except httpx.TransportError as exc:
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=False) from exc
+        if response.status_code not in (204, 404):
+            _answer(response)
+
+    def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        try:
+            response = self._http.get(path, params=params or None)
+        except httpx.TransportError as exc:  # a read changes nothing: certain either way
+            raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=True) from exc
+        return _answer(response)
+
     def _post(self, path: str, body: BaseModel) -> dict[str, Any]:
         try:
             response = self._http.post(path, content=body.model_dump_json())
@@ -91,12 +126,15 @@ class LaporClient:
         return _answer(response)
 
 
-def make_http_client(base_url: str, token: str, *, connect_s: float, read_s: float) -> httpx.Client:
-    """Return the httpx client LaporClient calls through."""
+def make_http_client(
+    base_url: str, token: str, *, connect_s: float, read_s: float, pool: int = 10
+) -> httpx.Client:
+    """Return the httpx client LaporClient calls through, with a connection per concurrent case."""
     return httpx.Client(
         base_url=base_url,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        timeout=httpx.Timeout(read_s, connect=connect_s),
+        timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )
 
 

@@ -11,7 +11,9 @@ from datetime import date, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.publisher.redaction import Kind, spans
 from shared.events import CaseResolved, Classification
+from shared.events.payloads import Attachment
 
 
 class MappingError(ValueError):
@@ -83,6 +85,30 @@ class LaporFollowUp(BaseModel):
     content: str
     template_code: str | None
     is_secret: bool
+    attachments: list[str] = Field(default_factory=list)  # LAPOR! file ids, uploaded first
+    external_ref: str | None = None  # ours, so a read-back tells which follow-ups arrived
+
+
+class PlannedFollowUp(BaseModel):
+    """One follow-up to post, with the attachment references to upload before it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    body: LaporFollowUp
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+# Never in LAPOR! content: resident numbers (PP 37/2007). An anonymous case loses every kind of
+# identity too, since anonim means nobody outside intake learns who reported.
+_ALWAYS = frozenset({Kind.NIK, Kind.KK})
+
+
+def lapor_text(text: str, *, anonymous: bool) -> str:
+    """Return `text` as LAPOR! may hold it: NIK and KK always out, all identity if anonymous."""
+    found = [s for s in spans(text) if anonymous or s.kind in _ALWAYS]
+    for span in reversed(found):  # right to left, so earlier offsets stay valid
+        text = text[: span.start] + span.kind.placeholder + text[span.end :]
+    return text
 
 
 def external_id(complaint_id: str, case_version: int) -> str:
@@ -93,8 +119,8 @@ def external_id(complaint_id: str, case_version: int) -> str:
 def to_lapor_complaint(case: CaseResolved, complaint_id: str, m: LaporMapping) -> LaporComplaint:
     """Map a resolved case to LAPOR!'s create-complaint body."""
     return LaporComplaint(
-        title=case.title,
-        content=case.body,
+        title=lapor_text(case.title, anonymous=case.anonymous),
+        content=lapor_text(case.body, anonymous=case.anonymous),
         date_of_incident=incident_date(case, m.utc_offset_hours),
         channel=m.channels.get(case.channel.value, case.channel.value),
         classification_id=_classification_id(case, m),
@@ -111,10 +137,30 @@ def to_lapor_complaint(case: CaseResolved, complaint_id: str, m: LaporMapping) -
 def to_lapor_follow_up(case: CaseResolved, m: LaporMapping) -> LaporFollowUp:
     """Map the case's resolution to a LAPOR! follow-up; secret when the case is confidential."""
     return LaporFollowUp(
-        content=case.resolution,
+        content=lapor_text(case.resolution, anonymous=case.anonymous),
         template_code=m.follow_up_template_code,
         is_secret=case.confidential,
     )
+
+
+def follow_up_plan(case: CaseResolved, external: str, m: LaporMapping) -> list[PlannedFollowUp]:
+    """Return the OPD's follow-ups in order, then the resolution, each with our reference."""
+    plan = [
+        PlannedFollowUp(
+            body=LaporFollowUp(
+                content=lapor_text(f.text, anonymous=case.anonymous),
+                template_code=m.follow_up_template_code if f.kind == "normative" else None,
+                is_secret=case.confidential,
+                external_ref=f"{external}:tl{i}",
+            ),
+            attachments=list(f.attachments),
+        )
+        for i, f in enumerate(case.follow_ups, start=1)
+    ]
+    resolution = to_lapor_follow_up(case, m).model_copy(
+        update={"external_ref": f"{external}:selesai"}
+    )
+    return [*plan, PlannedFollowUp(body=resolution)]
 
 
 def incident_date(case: CaseResolved, utc_offset_hours: int) -> date:

@@ -31,3 +31,44 @@ LOOK_UPS = Counter(
     "Look-ups at the target after a create whose outcome was unknown (found, absent).",
     ["target", "outcome"],
 )
+OLDEST_PENDING = Gauge(
+    "publisher_oldest_pending_seconds",
+    "Age of the oldest publication claimed but not yet sent or refused, per target.",
+    ["target"],
+)
+RETRIES = Counter(
+    "publisher_retries_total",
+    "Publications tried again after an earlier attempt did not finish (ledger attempts > 1).",
+    ["target"],
+)
+DEAD = Counter(
+    "publisher_dead_total",
+    "Publications refused for good by the target or the mapping (dead-lettered).",
+    ["target"],
+)
+IN_FLIGHT = Gauge(
+    "publisher_in_flight_cases",
+    "Cases whose sends are running now, per target (bounded by PUBLISHER_MAX_IN_FLIGHT).",
+    ["target"],
+)
+
+_OUTCOMES = (
+    "sent",
+    "skipped_duplicate",
+    "transient_error",
+    "rejected",
+    "breaker_open",
+    "unmappable",
+)
+
+
+def start_at_zero(targets: tuple[str, ...]) -> None:
+    """Create every known label set at 0, so the first increase is visible to `increase()`."""
+    for target in targets:
+        for outcome in _OUTCOMES:
+            SENDS.labels(target, outcome)
+        RETRIES.labels(target)
+        DEAD.labels(target)
+        OLDEST_PENDING.labels(target)
+        IN_FLIGHT.labels(target)
+        BREAKER_STATE.labels(target)

@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from publisher_support import TOKEN, Env, LaporServer, PublisherFactory
+from publisher_support import CKAN_TOKEN, TOKEN, Env, LaporServer, PublisherFactory
 from pydantic import SecretStr
 from pymongo import MongoClient
 
 from services.publisher.app import build
-from services.publisher.config import LaporSettings, Settings
+from services.publisher.config import CkanSettings, LaporSettings, Settings
 from shared.config import KafkaSettings, Topics
 from shared.service import ConsumeService
 from shared.topics import COMPLAINTS_RESOLVED
@@ -43,6 +43,55 @@ def lapor_server(tmp_path: Path) -> Iterator[LaporServer]:
             server.http.close()
         # uvicorn re-raises SIGTERM once its graceful shutdown is done: -SIGTERM is clean.
         assert process.stop(timeout=10) in (0, -signal.SIGTERM)
+
+
+@pytest.fixture
+def ckan_server(tmp_path: Path) -> Iterator[LaporServer]:
+    """Start deploy/local/ckan_server.py as its own process on a free port."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with ServiceProcess.start(
+        "ckan",
+        ["deploy/local/ckan_server.py", "--port", str(port), "--token", CKAN_TOKEN],
+        log=tmp_path / "ckan.log",
+        ready_url=f"{base_url}/healthz",
+    ) as process:
+        process.wait_ready(timeout=20)
+        server = LaporServer(base_url, httpx.Client(base_url=base_url, timeout=5))
+        try:
+            yield server
+        finally:
+            server.http.close()
+        assert process.stop(timeout=10) in (0, -signal.SIGTERM)
+
+
+@pytest.fixture
+def both_settings(
+    env: Env, lapor_server: LaporServer, ckan_server: LaporServer
+) -> Callable[..., Settings]:
+    """Settings for a publisher to LAPOR! and CKAN (both contract servers), short retries."""
+
+    def make(
+        lapor: dict[str, Any] | None = None, ckan: dict[str, Any] | None = None, **over: Any
+    ) -> Settings:
+        return Settings(
+            topics=Topics(resolved=env.topic),
+            group_id=env.group,
+            mongodb_uri=env.mongodb_uri,
+            mongodb_database=env.database,
+            kafka=KafkaSettings(bootstrap_servers=env.kafka_bootstrap),
+            lapor=LaporSettings(
+                base_url=lapor_server.base_url, token=SecretStr(TOKEN), **(lapor or {})
+            ),
+            ckan=CkanSettings(
+                base_url=ckan_server.base_url, token=SecretStr(CKAN_TOKEN), **(ckan or {})
+            ),
+            retry_base_s=0.05,
+            retry_cap_s=0.2,
+            **over,
+        )
+
+    return make
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from shared.service import ConsumeService
 from tests.support.kafka import committed_offsets
 
 TOKEN = "integration-token"  # the contract server's token in these tests
+CKAN_TOKEN = "integration-ckan-token"
 
 PublisherFactory = Callable[..., ConsumeService]
 
@@ -41,8 +42,17 @@ class LaporServer:
     def complaints(self) -> list[dict[str, Any]]:
         return list(self.received()["complaints"])
 
-    def faults(self, **faults: int) -> None:
+    def faults(self, **faults: float) -> None:
         self.http.post("/_contract/faults", json=faults).raise_for_status()
+
+    def advance(self, seconds: float) -> None:
+        """Move the server's clock on (ends an outage window without waiting for it)."""
+        self.http.post("/_contract/advance", json={"seconds": seconds}).raise_for_status()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every DataStore row a CKAN contract server holds."""
+        tables = self.received()["datastore"].values()
+        return [row for table in tables for row in table["records"]]
 
 
 def committed(env: Env) -> int:

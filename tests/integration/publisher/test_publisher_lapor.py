@@ -9,6 +9,8 @@ from prometheus_client import REGISTRY
 from publisher_support import Env, LaporServer, PublisherFactory, committed
 from ulid import ULID
 
+from services.publisher.ledger import LedgerKey
+from services.publisher.repository import LedgerRepository
 from shared.events import CaseResolved, Envelope, new_event
 from tests.support.kafka import read_to_end, send_events
 from tests.support.wait import wait_until
@@ -40,10 +42,9 @@ def resolved_event(complaint_id: str | None = None, **over: Any) -> Envelope[Cas
 
 
 def entry_of(ledger: Any, event: Envelope[CaseResolved]) -> dict[str, Any] | None:
-    found: dict[str, Any] | None = ledger.find_one(
-        {"complaint_id": event.subject, "target": "lapor", "case_version": 1}
-    )
-    return found
+    key = LedgerKey(complaint_id=event.subject, target="lapor", case_version=1)
+    found = LedgerRepository(ledger).get(key)
+    return None if found is None else found.model_dump()
 
 
 def state_of(ledger: Any, event: Envelope[CaseResolved]) -> str | None:

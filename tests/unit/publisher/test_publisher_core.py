@@ -71,8 +71,11 @@ class MemoryLedger:
             in_flight_since=None,
         )
 
-    def record_follow_up(self, key: LedgerKey, *, now: datetime) -> None:
-        self._set(key, "record_follow_up", follow_up_sent=True)
+    def record_follow_up(self, key: LedgerKey, *, now: datetime, count: int | None = None) -> None:
+        if count is None:
+            self._set(key, "record_follow_up", follow_up_sent=True)
+        else:
+            self._set(key, "record_follow_up", follow_ups_sent=count)
 
     def record_transient(self, key: LedgerKey, *, error: str, certain: bool, now: datetime) -> None:
         self._set(
@@ -122,6 +125,18 @@ class FakeLapor:
         for record in self.records.values():
             if record["id"] == remote_id:
                 record["follow_ups"].append(body.content)
+                record.setdefault("refs", []).append(body.external_ref)
+                record.setdefault("files", []).append(body.attachments)
+
+    def upload(self, attachment: Any) -> str:
+        self.uploads = [*getattr(self, "uploads", []), attachment.url]
+        return f"FILE-{len(self.uploads)}"
+
+    def read(self, remote_id: str) -> dict[str, Any]:
+        for record in self.records.values():
+            if record["id"] == remote_id:
+                return {"follow_ups": [{"external_ref": r} for r in record.get("refs", [])]}
+        raise LaporRejected("HTTP 404", status=404)
 
     def find_by_external_id(self, external_id: str) -> Created | None:
         found = self.records.get(external_id)
