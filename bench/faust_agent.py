@@ -1,5 +1,5 @@
 """The faust-streaming baseline of the sla benchmark: a bare agent, one table update and one send
-per event. Run in its own process by `bench.sla`: `python -m bench.faust_agent worker -l warn`.
+per event. Run in its own process by `bench.sla`: `python -m bench.faust_agent worker -l warn --without-web`.
 
 Configured by the environment (set by `bench.sla`):
 - BENCH_FAUST_APP: the app id (= consumer group; fresh for every run);

@@ -47,7 +47,7 @@ PARTITIONS = 3
 
 
 def worker() -> None:
-    """The faust worker (run as `python -m bench.faust_repro worker -l warn`), configured by
+    """The faust worker (run as `python -m bench.faust_repro worker -l warn --without-web`), configured by
     REPRO_APP, REPRO_INPUT, REPRO_OUTPUT, REPRO_DATADIR and KAFKA_BOOTSTRAP_SERVERS."""
     import faust  # noqa: PLC0415  (the bench extra; only the worker process needs it)
 
@@ -164,6 +164,8 @@ def _reproduce(
         stop.set()
         for w in workers.values():
             w.stop()
+    crashed = sum(w.died for w in workers.values())
+    restarts.append(f"worker processes found crashed: {crashed}")
     applied = _read_keys(kafka, f"{app_id}-applied-changelog", values=False)
     delivered = _read_keys(kafka, output, values=True)
     committed = _committed(kafka, app_id, source)
@@ -180,29 +182,46 @@ class _Worker:
         self._env = {**env, "REPRO_DATADIR": str(tmp / f"data-{name}")}
         self._log = tmp / f"worker-{name}.log"
         self._process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
+        self.died = 0  # found dead when about to be stopped: it crashed on its own
 
     def start(self) -> None:
-        self.starts += 1
-        command = [sys.executable, "-m", "bench.faust_repro", "worker", "worker", "-l", "warn"]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.faust_repro",
+            "worker",
+            "worker",
+            "-l",
+            "warn",
+            "--without-web",
+        ]
         with self._log.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603
                 command, env=self._env, stdout=log, stderr=subprocess.STDOUT
             )
 
     def kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGKILL)
-            self._process.wait()
+        if self._alive():
+            self._process.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
+            self._process.wait()  # type: ignore[union-attr]
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
+        if not self._alive() or self._process is None:
             return
         self._process.terminate()
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def _alive(self) -> bool:
+        if self._process is None:
+            return False
+        if self._process.poll() is None:
+            return True
+        self.died += 1
+        self._process = None
+        return False
 
 
 def _produce(
@@ -296,7 +315,7 @@ def _report(
     lines = [
         f"faust-streaming {faust.__version__}: {args.rounds} worker restarts (stopped by "
         f"{args.signal}, started again) while {args.rate:.0f} records/s arrived; two workers, 3 partitions",
-        f"restarts: {', '.join(restarts)}",
+        f"restarts: {', '.join(restarts[:-1])}; {restarts[-1]}",
         f"sent (acknowledged)        {len(sent.where):>7}   (failed sends: {sent.failed})",
         f"applied (in the changelog) {len(applied & set(sent.where)):>7}",
         f"delivered (output topic)   {len(sent.where) - undelivered:>7}",

@@ -256,7 +256,15 @@ def _faust(
             "BENCH_FAUST_EVENTS": str(events),
             "BENCH_FAUST_RESULT": str(result),
         }
-        command = [sys.executable, "-m", "bench.faust_agent", "worker", "-l", "warn"]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.faust_agent",
+            "worker",
+            "-l",
+            "warn",
+            "--without-web",
+        ]
         log_path = Path(tmp) / "worker.log"
         with _process(command, env, log_path) as process:
             finished = _wait_for(lambda: result.exists() or process.poll() is not None)
