@@ -272,6 +272,8 @@ def _faust(
                 tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
                 raise RuntimeError(f"the faust agent did not finish; its log ends:\n{tail}")
         doc = json.loads(result.read_text(encoding="utf-8"))
+        if doc["events"] + 1 < events:
+            _progress(f"faust saw {doc['events'] + 1} of its {events} events (it dropped some)")
         return Timed(int(doc["events"]), float(doc["seconds"]))
 
 
