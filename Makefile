@@ -14,9 +14,12 @@ INFRA := deploy/local/infra.sh
 PROMTOOL := promtool
 # Re-install only when the locks or the project metadata change.
 INSTALLED := $(VENV)/.installed
+# The bench extra (faust-streaming) on top of the dev install, for `make bench` and `make faust-repro`.
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
 .PHONY: help install lock infra-install infra-up infra-down down infra-status lint format \
-	typecheck rules-test test-unit test-integration test-e2e test test-faults bench bench-store run status
+	typecheck rules-test test-unit test-integration test-e2e test test-faults bench-install bench \
+	bench-store faust-repro run status
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -34,9 +37,18 @@ $(INSTALLED): requirements-dev.lock pyproject.toml | $(UV)
 	$(UV) pip install -q --python $(PYTHON) --no-deps -e .
 	touch $@
 
-lock: | $(UV) ## regenerate requirements.lock and requirements-dev.lock from pyproject.toml
+bench-install: $(BENCH_INSTALLED) ## add the locked bench extra (faust-streaming) to .venv
+
+# After the dev install: `uv pip sync` of the dev lock removes the bench extra, and then this runs again.
+$(BENCH_INSTALLED): requirements-bench.lock pyproject.toml $(INSTALLED) | $(UV)
+	$(UV) pip sync -q requirements-bench.lock --python $(PYTHON)
+	$(UV) pip install -q --python $(PYTHON) --no-deps -e .
+	touch $@
+
+lock: | $(UV) ## regenerate requirements.lock, requirements-dev.lock and requirements-bench.lock
 	$(UV) pip compile -q pyproject.toml --python-version 3.11 -o requirements.lock
 	$(UV) pip compile -q pyproject.toml --python-version 3.11 --extra dev -o requirements-dev.lock
+	$(UV) pip compile -q pyproject.toml --python-version 3.11 --extra dev --extra bench -o requirements-bench.lock
 
 infra-install: ## fetch Kafka jars, build FerretDB, install Prometheus (once)
 	$(INFRA) install
@@ -92,11 +104,14 @@ test: install lint typecheck infra-install infra-up rules-test ## everything: li
 test-faults: install infra-install ## the fault suite: broker, store and LAPOR! outages, SIGKILLs, on a supervised stack
 	$(PYTEST) tests/faults
 
-bench: infra-up ## throughput benchmarks (python -m bench)
+bench: infra-up bench-install ## benchmarks: consume loop, sla vs a bare faust agent (python -m bench)
 	$(PYTHON) -m bench
 
 bench-store: infra-up ## by-key operations on the MongoDB-wire store at 1k/20k/100k documents
 	$(PYTHON) -m bench.store
+
+faust-repro: infra-up bench-install ## does faust-streaming still lose records while a worker recovers its table? (not in CI)
+	$(PYTHON) -m bench.faust_repro
 
 run: install infra-install ## provision, start everything, run the demo; Ctrl-C or `make down` stops it
 	deploy/local/run.sh
