@@ -21,6 +21,7 @@ The pipeline is running:
   sla        http://127.0.0.1:8003/v1/cases/<tracking number>
   publisher  http://127.0.0.1:8004/metrics
   LAPOR!     http://127.0.0.1:8081/_contract/received   (local contract server)
+  PPID/CKAN  http://127.0.0.1:8082/_contract/received   (local contract server: the redacted public records)
   Prometheus http://127.0.0.1:9090
 supervisord restarts a service that exits. `make status` shows each one's state, uptime and
 restarts; `deploy/local/stack.sh ctl restart sla` (or any supervisorctl command) controls them.

@@ -40,10 +40,17 @@ export INTAKE_API_KEYS=${INTAKE_API_KEYS:-'{"demo-web": "demo-key"}'}
 export LAPOR_TOKEN=${LAPOR_TOKEN:-local-dev-token}
 export PUBLISHER_LAPOR__TOKEN=${PUBLISHER_LAPOR__TOKEN:-$LAPOR_TOKEN}
 export PUBLISHER_LAPOR__BASE_URL=${PUBLISHER_LAPOR__BASE_URL:-http://127.0.0.1:8081}
+# Every OPD of the shipped directory reaches the contract server under one institution id;
+# a real deployment maps each OPD (PUBLISHER_LAPOR__MAPPING__DISPOSITION_IDS).
+export PUBLISHER_LAPOR__MAPPING__DEFAULT_DISPOSITION_ID=${PUBLISHER_LAPOR__MAPPING__DEFAULT_DISPOSITION_ID:-100}
+export CKAN_TOKEN=${CKAN_TOKEN:-local-ckan-token}
+export PUBLISHER_CKAN__TOKEN=${PUBLISHER_CKAN__TOKEN:-$CKAN_TOKEN}
+export PUBLISHER_CKAN__BASE_URL=${PUBLISHER_CKAN__BASE_URL:-http://127.0.0.1:8082}
 
 # name|command|readiness URL (in start order)
 PROCESSES=(
   "lapor|$PY -m deploy.local.lapor_server --port 8081|http://127.0.0.1:8081/healthz"
+  "ckan|$PY -m deploy.local.ckan_server --port 8082|http://127.0.0.1:8082/healthz"
   "intake|$PY -m services.intake|http://127.0.0.1:8001/readyz"
   "router|$PY -m services.router|http://127.0.0.1:8002/readyz"
   "sla|$PY -m services.sla|http://127.0.0.1:8003/readyz"

@@ -128,6 +128,7 @@ class FaultStack:
             "PUBLISHER_LAPOR__BASE_URL": self.url("lapor"),
             "PUBLISHER_LAPOR__TOKEN": LAPOR_TOKEN,
             "PUBLISHER_LAPOR__BREAKER_COOLDOWN_S": "3",
+            "PUBLISHER_LAPOR__MAPPING__DEFAULT_DISPOSITION_ID": "100",
             "OPD_SIMULATOR_HTTP_PORT": str(self.ports["opd"]),
         }
         for name in SERVICES:

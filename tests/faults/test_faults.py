@@ -12,7 +12,8 @@ from tests.faults.stack import SERVICES, FaultStack
 from tests.faults.traffic import Traffic, assert_pipeline_whole
 from tests.support.wait import wait_until
 
-pytestmark = pytest.mark.faults
+# A fault, the traffic around it and the catch-up take minutes, not the default 5.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 def _pause(seconds: float) -> None:
