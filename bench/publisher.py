@@ -23,8 +23,8 @@ import httpx
 from pydantic import SecretStr
 from pymongo import MongoClient
 
-from services.publisher.app import build
 from services.publisher.config import LaporSettings, Settings
+from services.publisher.service import build
 from shared.config import KafkaSettings, Topics
 from shared.events import CaseResolved, encode, new_event
 from shared.kafka.admin import TopicSpec, ensure_topics

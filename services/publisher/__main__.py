@@ -17,8 +17,8 @@ from services.publisher.cli import build_parser, redact_command
 def run() -> int:
     """Run the publisher until SIGTERM; return the exit code."""
     # Imported here: `redact` must start fast and without the Kafka and Mongo clients.
-    from services.publisher.app import build  # noqa: PLC0415
     from services.publisher.config import Settings  # noqa: PLC0415
+    from services.publisher.service import build  # noqa: PLC0415
     from shared.logs import configure_logging  # noqa: PLC0415
     from shared.service import run_consume_service  # noqa: PLC0415
 

@@ -9,7 +9,6 @@ from typing import Any, TextIO
 
 from pymongo import MongoClient
 
-from services.publisher.app import build_targets, ledger_of
 from services.publisher.catalogue import CatalogueMapping
 from services.publisher.chart import bar_chart
 from services.publisher.ckan import NameTaken
@@ -19,6 +18,7 @@ from services.publisher.ledger import LedgerKey, LedgerState
 from services.publisher.publisher import LaporPublisher
 from services.publisher.reconcile import Drift, drift, surplus
 from services.publisher.report import Period, parse_period, rows, summary, to_csv
+from services.publisher.service import build_targets, ledger_of
 from services.publisher.stats import CaseStats
 from services.publisher.target import TargetPublisher
 from services.publisher.workdays import Calendar

@@ -15,8 +15,8 @@ from publisher_support import CKAN_TOKEN, TOKEN, Env, LaporServer, PublisherFact
 from pydantic import SecretStr
 from pymongo import MongoClient
 
-from services.publisher.app import build
 from services.publisher.config import CkanSettings, LaporSettings, Settings
+from services.publisher.service import build
 from shared.config import KafkaSettings, Topics
 from shared.service import ConsumeService
 from shared.topics import COMPLAINTS_RESOLVED

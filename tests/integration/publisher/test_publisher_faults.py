@@ -15,8 +15,8 @@ import pytest
 from publisher_support import CKAN_TOKEN, TOKEN, Env, LaporServer
 from test_publisher_lapor import resolved_event
 
-from services.publisher.app import build
 from services.publisher.config import Settings
+from services.publisher.service import build
 from shared.service import ConsumeService
 from tests.support.kafka import read_to_end, send_events
 from tests.support.processes import ServiceProcess, free_port

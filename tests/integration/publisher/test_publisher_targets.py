@@ -13,8 +13,8 @@ from publisher_support import Env, LaporServer
 from test_publisher_lapor import resolved_event
 
 from services.publisher import operations
-from services.publisher.app import build
 from services.publisher.config import Settings
+from services.publisher.service import build
 from shared.service import ConsumeService
 from tests.support.kafka import read_to_end, send_events
 from tests.support.wait import wait_until
