@@ -33,11 +33,6 @@ class Envelope(BaseModel, Generic[P]):
     correlation_id: str = Field(alias="correlationid", min_length=1)
     data: P
 
-    @property
-    def complaint_id(self) -> str:
-        """The case this event belongs to."""
-        return self.subject
-
 
 def encode(event: Envelope[Any]) -> bytes:
     """Serialise an event to its wire form."""
