@@ -36,8 +36,10 @@ class Settings(ConsumerSettings):
     hmac_max_age_s: float = Field(default=300.0, gt=0)
     replay_cache_size: int = Field(default=100_000, ge=100)
     # The token bucket of a connector that sets no rate of its own (per process).
-    rate_per_s: float = Field(default=20.0, gt=0)
-    burst: int = Field(default=40, ge=1)
+    # A connector relays a whole channel (a social-media crawler, an SMS gateway): the default
+    # limit guards against a runaway connector, not against a busy channel.
+    rate_per_s: float = Field(default=200.0, gt=0)
+    burst: int = Field(default=400, ge=1)
     # Open311 GeoReport v2: the service list (categories) `services.json` answers.
     open311_services: list[Open311Service] = Field(default_factory=default_services)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)

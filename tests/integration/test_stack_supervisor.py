@@ -10,11 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "deploy" / "local" / "stack.sh"
@@ -59,11 +60,14 @@ def _web_pid(env: dict[str, str]) -> int:
     return int(out) if out.isdigit() else 0
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.2)
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    wait_until(condition, timeout=timeout, interval=0.2)
+
+
+def _running(env: dict[str, str], restarts: int) -> bool:
+    """The web program counts as started once it stayed up `startsecs` (STARTING before)."""
+    status = _stack(env, "status").stdout
+    return bool(re.search(rf"web\s+RUNNING\s+pid \d+, uptime .*restarts: {restarts}", status))
 
 
 def test_a_killed_program_is_restarted_and_the_restart_is_visible(
@@ -72,17 +76,14 @@ def test_a_killed_program_is_restarted_and_the_restart_is_visible(
     up = _stack(stack, "up")
     assert up.returncode == 0, up.stderr
     assert "web ready" in up.stdout
-    status = _stack(stack, "status").stdout
-    assert re.search(r"web\s+RUNNING\s+pid \d+, uptime .*restarts: 0", status), status
+    _wait_for(lambda: _running(stack, restarts=0))
     first = _web_pid(stack)
     assert first > 0
 
     os.kill(first, signal.SIGKILL)
 
     _wait_for(lambda: _web_pid(stack) not in (0, first))
-    _wait_for(lambda: "RUNNING" in _stack(stack, "status").stdout)
-    status = _stack(stack, "status").stdout
-    assert re.search(r"web\s+RUNNING\s+pid \d+, uptime .*restarts: 1", status), status
+    _wait_for(lambda: _running(stack, restarts=1))
     log = (Path(stack["ADUAN_STACK_DIR"]) / "logs" / "supervisord.log").read_text()
     assert "exited: web (terminated by SIGKILL" in log
 
