@@ -25,7 +25,12 @@ from shared.retry import MONGO, TransientError
 # `partition` and `next_alert_at` are read once per partition assignment (the timer heap),
 # never per tick: FerretDB plans range queries as full scans (see timers.py).
 STATE_INDEXES = (Index(("held_until",)), Index(("partition",)))
-VIEW_INDEXES = (Index(("tracking_number",), unique=True), Index(("opd_code", "status")))
+VIEW_INDEXES = (
+    Index(("tracking_number",), unique=True),
+    Index(("opd_code", "status")),
+    Index(("opd_code", "received_at")),
+    Index(("received_at",)),
+)
 
 
 class StaleCase(TransientError):
