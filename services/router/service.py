@@ -69,5 +69,6 @@ def build_service(
         decode=decode_received,
         handle=per_record(Router(settings, store).handle),
         ready={"rules": store.ready_check},
-        **consumer_overrides,
+        transactional_id=settings.transactional_id if settings.transactional else None,
+        **{"session_timeout_ms": settings.session_timeout_ms, **consumer_overrides},
     )
