@@ -6,7 +6,7 @@ STALL_LIMIT_S without progress it exits 3 for the supervisor to restart it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from kafka.errors import KafkaError
@@ -16,7 +16,8 @@ from services.router.directory import OpdDirectory
 from services.router.handler import Router, decode_received
 from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
-from shared.kafka.records import per_record
+from services.router.triage import TriageStore
+from shared.kafka.records import BatchHandler, Received, Result, Then, per_record
 from shared.service import ConsumeService, build_consume_service
 
 
@@ -60,15 +61,33 @@ def _topics_declared(
 
 
 def build_service(
-    settings: Settings, store: RulesStore, **consumer_overrides: Any
+    settings: Settings,
+    store: RulesStore,
+    triage: TriageStore | None = None,
+    **consumer_overrides: Any,
 ) -> ConsumeService:
-    """Build the consumer, producer and loop for `settings`; ready when the rules are loaded."""
+    """Build the consumer, producer and loop for `settings`; ready when the rules are loaded.
+    With `triage`, the cases sent to a triage desk are stored in its queue."""
     return build_consume_service(
         settings,
         topics=[settings.topics.received],
         decode=decode_received,
-        handle=per_record(Router(settings, store).handle),
+        handle=_handler(Router(settings, store), triage),
         ready={"rules": store.ready_check},
         transactional_id=settings.transactional_id if settings.transactional else None,
         **{"session_timeout_ms": settings.session_timeout_ms, **consumer_overrides},
     )
+
+
+def _handler(router: Router, triage: TriageStore | None) -> BatchHandler[Any]:
+    """Route each record; store the batch's triaged cases once its records are sent."""
+    routed = per_record(router.handle)
+
+    def handle(batch: Sequence[Received[Any]]) -> list[Result]:
+        results = list(routed(batch))
+        cases = router.take_triaged()
+        if triage is not None and cases:
+            results.append(Then(lambda: triage.put(cases)))
+        return results
+
+    return handle
