@@ -30,6 +30,10 @@ class Settings(ConsumerSettings):
     # The id must be stable per instance (a restart fences its own zombie) and unique across
     # replicas (two replicas sharing one fence each other): a StatefulSet's pod name fits.
     transactional: bool = True
+    # The coordinator API: {user: key} and, for users limited to some desks, {user: [desk]}.
+    admin_users: dict[str, str] = Field(default_factory=dict)
+    admin_desks: dict[str, list[str]] = Field(default_factory=dict)
+    triage_collection: str = "router_triage"
     # How soon a dead router's partitions move on (the broker's minimum is 6 s by default).
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
     transactional_id: str = Field(default_factory=lambda: f"router-{socket.gethostname()}")

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from fastapi import FastAPI
 from kafka.errors import KafkaError
 
+from services.router.api import AdminApi, Admins, admin_app
 from services.router.config import Settings
-from services.router.directory import OpdDirectory
+from services.router.directory import OpdDirectory, load_directory
 from services.router.handler import Router, decode_received
 from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
 from services.router.triage import TriageStore
-from shared.kafka.records import BatchHandler, Received, Result, Then, per_record
+from shared.health import health_routes
+from shared.kafka.producer import idempotent_producer
+from shared.kafka.records import BatchHandler, Outgoing, Received, Result, Then, per_record
 from shared.service import ConsumeService, build_consume_service
 
 
@@ -91,3 +95,27 @@ def _handler(router: Router, triage: TriageStore | None) -> BatchHandler[Any]:
         return results
 
     return handle
+
+
+def build_admin_app(
+    settings: Settings, service: ConsumeService, store: RulesStore, triage: TriageStore
+) -> FastAPI:
+    """The router's HTTP app: health routes and the coordinator API, sending with its own
+    idempotent producer (an action is one request, not a consumed batch)."""
+    producer = idempotent_producer(settings.kafka, client_id=f"{settings.service_name}-admin")
+
+    def send(records: Sequence[Outgoing]) -> None:
+        futures = [producer.send(r.topic, key=r.key.encode(), value=r.value,
+                                 headers=list(r.headers)) for r in records]  # fmt: skip
+        for future in futures:
+            future.get(timeout=30)
+
+    api = AdminApi(
+        admins=Admins(keys=settings.admin_users, desks=settings.admin_desks),
+        store=triage,
+        send=send,
+        topics=settings.topics,
+        opd_codes=lambda: load_directory(settings.opd_file).codes,  # rare: read when asked
+    )
+    health = health_routes(live=lambda: service.live, ready=lambda: service.ready)
+    return admin_app(api, health)
