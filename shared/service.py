@@ -63,6 +63,7 @@ def build_consume_service(
     dependencies: Sequence[str] = (),
     on_close: Sequence[Callable[[], None]] = (),
     listener: ConsumerRebalanceListener | None = None,
+    transactional_id: str | None = None,
     **consumer_overrides: Any,
 ) -> ConsumeService:
     """Connect a consumer and a (lazily made) producer around `handle`.
@@ -71,6 +72,8 @@ def build_consume_service(
     `dependencies` names what the handler uses besides Kafka, for the zeroed metrics.
     `close()` flushes the producer, then lets go of the clients and runs `on_close` in order.
     `listener` hears of partition assignments (e.g. to rebuild per-partition timers).
+    With `transactional_id` (stable per instance, unique across replicas) every batch's sends
+    and offsets commit in one Kafka transaction (`shared.kafka.transactions`).
     """
     name = settings.service_name
     consumer = manual_commit_consumer(
@@ -83,11 +86,15 @@ def build_consume_service(
     )
 
     def make_producer() -> KafkaProducer:
-        return idempotent_producer(settings.kafka, client_id=name)
+        if transactional_id is None:
+            return idempotent_producer(settings.kafka, client_id=name)
+        return idempotent_producer(
+            settings.kafka, client_id=name, transactional_id=transactional_id
+        )
 
     loop: ConsumeLoop[Any] = ConsumeLoop(
         consumer, make_producer, service=name, decode=decode, handle=handle,
-        policy=loop_policy(settings), tick=tick,
+        policy=loop_policy(settings), tick=tick, transactional=transactional_id is not None,
     )  # fmt: skip
     metrics.start_at_zero(name, topics, (KAFKA, *dependencies))
     kafka_check = KafkaCheck(settings.kafka)

@@ -11,10 +11,12 @@ from services.router.cli import add_explain_parser, run_explain
 from services.router.cli_dryrun import add_dry_run_parser, run_dry_run
 from services.router.config import Settings
 from services.router.loading import ConfigFileError
-from services.router.service import build_service, build_store
+from services.router.service import build_admin_app, build_service, build_store
+from services.router.triage import MongoTriage
 from shared.kafka.admin import existing_topics
 from shared.kafka.replay import add_replay_parser, run_replay
 from shared.logs import configure_logging
+from shared.mongo import database, mongo_client
 from shared.service import run_consume_service
 
 log = logging.getLogger("services.router")
@@ -29,11 +31,16 @@ def serve(settings: Settings) -> int:
     except ConfigFileError as exc:
         log.critical("cannot start: %s", exc)
         return EXIT_BAD_CONFIG
-    service = build_service(settings, store)
+    client = mongo_client(settings.mongodb_uri, app_name=settings.service_name)
+    triage = MongoTriage(database(client, settings.mongodb_database)[settings.triage_collection])
+    service = build_service(settings, store, triage)
+    app = build_admin_app(settings, service, store, triage)
     log.info(
         "router starting", extra={"topic": settings.topics.received, "group": settings.group_id}
     )
-    return run_consume_service(service, host=settings.http_host, port=settings.http_port)
+    return run_consume_service(
+        service, host=settings.http_host, port=settings.http_port, http_app=app
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from pydantic import Field
@@ -25,3 +26,14 @@ class Settings(ConsumerSettings):
     # The rules file is re-read when its mtime changes, checked at most this often.
     rules_check_interval_s: float = Field(default=3.0, ge=0)
     group_id: str = "router"
+    # Exactly once: each batch's assignments and its offsets commit in one Kafka transaction.
+    # The id must be stable per instance (a restart fences its own zombie) and unique across
+    # replicas (two replicas sharing one fence each other): a StatefulSet's pod name fits.
+    transactional: bool = True
+    # The coordinator API: {user: key} and, for users limited to some desks, {user: [desk]}.
+    admin_users: dict[str, str] = Field(default_factory=dict)
+    admin_desks: dict[str, list[str]] = Field(default_factory=dict)
+    triage_collection: str = "router_triage"
+    # How soon a dead router's partitions move on (the broker's minimum is 6 s by default).
+    session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    transactional_id: str = Field(default_factory=lambda: f"router-{socket.gethostname()}")

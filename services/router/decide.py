@@ -54,13 +54,16 @@ class Decision(BaseModel):
         return "triage" if self.triage else "assigned"
 
 
-def decide(complaint: ComplaintFields, rules: RuleSet) -> Decision:
-    """Apply the first matching rule in precedence order; no match sends the case to triage."""
+def decide(
+    complaint: ComplaintFields, rules: RuleSet, excluded: frozenset[str] = frozenset()
+) -> Decision:
+    """Apply the first matching rule in precedence order; no match sends the case to triage.
+    Rules to an `excluded` OPD (it returned the case as not its competence) are passed over."""
     engine = rules.engine
     prepared = prepare(complaint, rules)
     default_class = complaint.classification or Classification.PENGADUAN
     desk = engine.desk_for(prepared.region)
-    found = engine.first_match(prepared)
+    found = engine.first_match(prepared, excluded)
     if found is None:
         return Decision(
             opd=None,

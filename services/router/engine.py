@@ -137,9 +137,14 @@ class Engine:
         self.desk_codes = frozenset({TRIAGE, *rules.desks.values()})
         self._candidates: dict[str | None, list[Compiled]] = {}
 
-    def first_match(self, c: Prepared) -> tuple[Rule, Matched] | None:
-        """Return the deciding rule and what matched, or None (triage)."""
+    def first_match(
+        self, c: Prepared, excluded: frozenset[str] = frozenset()
+    ) -> tuple[Rule, Matched] | None:
+        """Return the deciding rule and what matched, or None (triage); rules that send to an
+        `excluded` OPD (one that returned the case) are passed over."""
         for compiled in self._for_region(c.region):
+            if excluded and compiled.rule.then.opd in excluded:
+                continue
             matched = compiled.test(c)
             if matched is not None:
                 return compiled.rule, matched

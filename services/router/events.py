@@ -46,9 +46,11 @@ def assignment(
 
 
 def for_opd(complaint: ComplaintReceived) -> ComplaintReceived:
-    """Return the complaint as an OPD may see it: no reporter block when it is anonymous."""
+    """Return the complaint as an OPD may see it: when it is anonymous, no reporter block and
+    no link to the public post (it names its author)."""
     if complaint.anonymous:
-        return complaint.model_copy(update={"reporter": None})
+        entry = complaint.entry.model_copy(update={"source_url": None})
+        return complaint.model_copy(update={"reporter": None, "entry": entry})
     return complaint
 
 

@@ -6,17 +6,22 @@ STALL_LIMIT_S without progress it exits 3 for the supervisor to restart it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from fastapi import FastAPI
 from kafka.errors import KafkaError
 
+from services.router.api import AdminApi, Admins, admin_app
 from services.router.config import Settings
-from services.router.directory import OpdDirectory
+from services.router.directory import OpdDirectory, load_directory
 from services.router.handler import Router, decode_received
 from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
-from shared.kafka.records import per_record
+from services.router.triage import TriageStore
+from shared.health import health_routes
+from shared.kafka.producer import idempotent_producer
+from shared.kafka.records import BatchHandler, Outgoing, Received, Result, Then, per_record
 from shared.service import ConsumeService, build_consume_service
 
 
@@ -60,14 +65,57 @@ def _topics_declared(
 
 
 def build_service(
-    settings: Settings, store: RulesStore, **consumer_overrides: Any
+    settings: Settings,
+    store: RulesStore,
+    triage: TriageStore | None = None,
+    **consumer_overrides: Any,
 ) -> ConsumeService:
-    """Build the consumer, producer and loop for `settings`; ready when the rules are loaded."""
+    """Build the consumer, producer and loop for `settings`; ready when the rules are loaded.
+    With `triage`, the cases sent to a triage desk are stored in its queue."""
     return build_consume_service(
         settings,
         topics=[settings.topics.received],
         decode=decode_received,
-        handle=per_record(Router(settings, store).handle),
+        handle=_handler(Router(settings, store), triage),
         ready={"rules": store.ready_check},
-        **consumer_overrides,
+        transactional_id=settings.transactional_id if settings.transactional else None,
+        **{"session_timeout_ms": settings.session_timeout_ms, **consumer_overrides},
     )
+
+
+def _handler(router: Router, triage: TriageStore | None) -> BatchHandler[Any]:
+    """Route each record; store the batch's triaged cases once its records are sent."""
+    routed = per_record(router.handle)
+
+    def handle(batch: Sequence[Received[Any]]) -> list[Result]:
+        results = list(routed(batch))
+        cases = router.take_triaged()
+        if triage is not None and cases:
+            results.append(Then(lambda: triage.put(cases)))
+        return results
+
+    return handle
+
+
+def build_admin_app(
+    settings: Settings, service: ConsumeService, store: RulesStore, triage: TriageStore
+) -> FastAPI:
+    """The router's HTTP app: health routes and the coordinator API, sending with its own
+    idempotent producer (an action is one request, not a consumed batch)."""
+    producer = idempotent_producer(settings.kafka, client_id=f"{settings.service_name}-admin")
+
+    def send(records: Sequence[Outgoing]) -> None:
+        futures = [producer.send(r.topic, key=r.key.encode(), value=r.value,
+                                 headers=list(r.headers)) for r in records]  # fmt: skip
+        for future in futures:
+            future.get(timeout=30)
+
+    api = AdminApi(
+        admins=Admins(keys=settings.admin_users, desks=settings.admin_desks),
+        store=triage,
+        send=send,
+        topics=settings.topics,
+        opd_codes=lambda: load_directory(settings.opd_file).codes,  # rare: read when asked
+    )
+    health = health_routes(live=lambda: service.live, ready=lambda: service.ready)
+    return admin_app(api, health)

@@ -263,3 +263,54 @@ class SlaAlert(Payload):
     region_code: RegionCode | None = None
     classification: Classification | None = None
     case_version: int = Field(default=1, ge=1)
+
+
+class ComplaintReassigned(Payload):
+    """The case moved to another OPD: disposed from triage or reassigned by a coordinator, or
+    rerouted by the rules after an OPD returned it."""
+
+    tracking_number: str | None = None
+    opd_code: OpdCode  # the OPD the case goes to
+    previous_opd: OpdCode | None = None  # the OPD or triage desk it came from
+    by: NonEmpty  # the coordinator's user name, or "router" for a reroute by the rules
+    reason: str | None = None
+    rule_id: str | None = None  # set on a reroute by the rules
+    ruleset_version: str | None = None
+    priority: Priority = Priority.NORMAL
+    deadline_class: Classification = Classification.PENGADUAN
+    reassigned_at: AwareDatetime
+
+
+class ComplaintReturned(Payload):
+    """An OPD (or a coordinator on its behalf) says the case is not its competence."""
+
+    opd_code: OpdCode  # the OPD returning the case
+    reason: NonEmpty
+    returned_at: AwareDatetime
+    by: str | None = None
+
+
+class ComplaintPostponed(Payload):
+    """Tunda: the case waits for data the reporter must still give."""
+
+    missing: list[NonEmpty] = Field(min_length=1)
+    note: str | None = None
+    by: NonEmpty
+    postponed_at: AwareDatetime
+
+
+class ComplaintForwarded(Payload):
+    """Bukan wewenang: the case belongs to an institution outside this government."""
+
+    institution: NonEmpty
+    reason: str | None = None
+    by: NonEmpty
+    forwarded_at: AwareDatetime
+
+
+class ComplaintArchived(Payload):
+    """Arsip: the case is closed without handling (spam, duplicate, not a complaint)."""
+
+    reason: NonEmpty
+    by: NonEmpty
+    archived_at: AwareDatetime

@@ -9,12 +9,17 @@ from pydantic import Field, TypeAdapter, create_model
 from shared.events.envelope import Envelope
 from shared.events.payloads import (
     CaseResolved,
+    ComplaintArchived,
     ComplaintAssigned,
     ComplaintClosed,
     ComplaintDispatched,
+    ComplaintForwarded,
+    ComplaintPostponed,
+    ComplaintReassigned,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
+    ComplaintReturned,
     FollowUpPosted,
     Payload,
     SlaAlert,
@@ -31,6 +36,11 @@ EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.reopened": {1: ComplaintReopened},
     "id.aduan.complaint.closed": {1: ComplaintClosed},
     "id.aduan.sla.alert": {1: SlaAlert},
+    "id.aduan.complaint.reassigned": {1: ComplaintReassigned},
+    "id.aduan.complaint.returned": {1: ComplaintReturned},
+    "id.aduan.complaint.postponed": {1: ComplaintPostponed},
+    "id.aduan.complaint.forwarded": {1: ComplaintForwarded},
+    "id.aduan.complaint.archived": {1: ComplaintArchived},
 }
 
 

@@ -15,6 +15,9 @@ event: the partitions' new owner replays from the last commit.
 A handler error that names no dependency is a record's fault, or a bug: the batch is split and
 each record tried alone, so only the record that fails by itself is dead-lettered.
 
+With `transactional=True` the batch's sends and its offsets commit in one Kafka transaction
+instead (see `shared.kafka.transactions`): exactly once for consume-transform-produce.
+
 Liveness follows progress: when records have waited without a commit for longer than
 `stall_limit_s` (a dependency or Kafka away that long), `run` raises Stalled and the service
 exits with its documented code so the supervisor restarts it.
@@ -27,25 +30,25 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import (
-    CommitFailedError,
-    IllegalGenerationError,
-    KafkaError,
-    RebalanceInProgressError,
-    UnknownMemberIdError,
-)
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from shared import metrics
-from shared.errors import describe
 from shared.kafka.deadletter import dead_letter_headers
+from shared.kafka.policy import (
+    LoopPolicy,
+    Unavailable,
+    context_of,
+    unavailable_on_dependency,
+    why,
+)
 from shared.kafka.progress import Progress, Stalled
 from shared.kafka.records import BatchHandler, Outgoing, Received, Refused, Result, Then
-from shared.retry import KAFKA, Backoff, dependency_of
+from shared.kafka.transactions import MOVED_GROUP, Dropped, Transactions
+from shared.retry import KAFKA, dependency_of
 from shared.topics import dead_letter
 
 __all__ = [
@@ -65,32 +68,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Batch = dict[TopicPartition, list[Any]]
 # The group moved the partitions away: not an outage, the new owner replays from the commit.
-_FENCED = (
-    CommitFailedError,
-    UnknownMemberIdError,
-    IllegalGenerationError,
-    RebalanceInProgressError,
-)
-
-
-@dataclass(frozen=True)
-class LoopPolicy:
-    """The error policy's numbers; the same meaning in every consumer."""
-
-    backoff: Backoff = field(default_factory=Backoff)
-    stall_limit_s: float = 300.0
-    idle_probe_s: float = 5.0
-    poll_timeout_ms: int = 500
-    commit_timeout_ms: int = 10_000
-    tick_interval_s: float = 5.0
-
-
-class Unavailable(Exception):
-    """A dependency did not answer; the batch waits for it (never dead-lettered)."""
-
-    def __init__(self, dependency: str, cause: BaseException) -> None:
-        super().__init__(f"{dependency}: {describe(cause, 300)}")
-        self.dependency = dependency
+_FENCED = MOVED_GROUP
 
 
 class ConsumeLoop(Generic[T]):
@@ -106,8 +84,13 @@ class ConsumeLoop(Generic[T]):
         handle: BatchHandler[T],
         policy: LoopPolicy | None = None,
         tick: Tick | None = None,
+        transactional: bool = False,
     ) -> None:
+        if transactional and tick is not None:
+            raise ValueError("timer work outside a batch has no offsets to commit transactionally")
         self._consumer = consumer
+        # `make_producer` then makes producers with a transactional.id.
+        self._transactions = Transactions(consumer, make_producer) if transactional else None
         self._make_producer = make_producer
         self._producer: KafkaProducer | None = None
         self._service = service
@@ -137,6 +120,10 @@ class ConsumeLoop(Generic[T]):
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Flush and close the producer (the caller closes the consumer)."""
+        if self._transactions is not None:
+            self._transactions.close(timeout_s)
+            self._producer = None
+            return
         if self._producer is not None:
             self._producer.flush(timeout=timeout_s)
             self._producer.close(timeout=timeout_s)
@@ -146,6 +133,8 @@ class ConsumeLoop(Generic[T]):
         """Poll one batch and process it; return how many records were committed."""
         self.progress.went_round()
         self._resume_when_due()
+        if not self._ready_to_poll():
+            return 0
         try:
             batch: Batch = self._consumer.poll(timeout_ms=self._policy.poll_timeout_ms)
         except KafkaError as exc:
@@ -156,22 +145,34 @@ class ConsumeLoop(Generic[T]):
             self._tick_when_due()
             return 0
         started = time.perf_counter()
-        try:
-            self._process(batch)
-        except Unavailable as exc:
-            self._hold(batch, exc)
-            return 0
-        except KafkaError as exc:  # any other client error mid-batch: hold it, never skip it
-            self._hold(batch, Unavailable(KAFKA, exc))
+        if not self._settled(batch):
             return 0
         metrics.CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
         self._recovered()
         self._tick_when_due()
         return sum(len(records) for records in batch.values())
 
+    def _settled(self, batch: Batch) -> bool:
+        """Process the batch; on a failure hold, rewind or abandon it and return False."""
+        try:
+            self._process(batch)
+        except Dropped:
+            self._rewind(batch)
+            return False
+        except (Unavailable, KafkaError) as exc:  # any client error mid-batch: hold, never skip
+            self._abandon(batch)
+            self._hold(batch, exc if isinstance(exc, Unavailable) else Unavailable(KAFKA, exc))
+            return False
+        except BaseException:
+            self._abandon(batch)
+            raise
+        return True
+
     def _process(self, batch: Batch) -> None:
         """Decode, handle, send, flush and commit one batch, or raise Unavailable."""
         dead: list[tuple[str, str]] = []  # (topic, reason), counted once the batch is committed
+        if self._transactions is not None:
+            self._producer = self._transactions.begin()
         decoded = [r for records in batch.values() for r in self._decoded(records, dead)]
         self._deliver(self._handle_split(decoded) if decoded else [], dead)
         offsets = {tp: OffsetAndMetadata(rs[-1].offset + 1, "", -1) for tp, rs in batch.items()}
@@ -191,7 +192,7 @@ class ConsumeLoop(Generic[T]):
                 self._send(result.topic, result.key.encode(), result.value, list(result.headers))
         self._flush()
         for then in after:
-            _unavailable_on_dependency(then.action)
+            unavailable_on_dependency(then.action)
 
     def _decoded(self, records: list[Any], dead: list[tuple[str, str]]) -> list[Received[T]]:
         good: list[Received[T]] = []
@@ -212,13 +213,13 @@ class ConsumeLoop(Generic[T]):
                 raise Unavailable(dependency, exc) from exc
             if len(batch) == 1:
                 return [Refused(batch[0], exc)]
-            log.warning("batch failed; trying its records one by one", extra=_why(exc))
+            log.warning("batch failed; trying its records one by one", extra=why(exc))
             return [result for one in batch for result in self._handle_split([one])]
 
     def _dead_letter(
         self, record: Any, exc: BaseException, reason: str, dead: list[tuple[str, str]]
     ) -> None:
-        log.error("dead-lettering record", extra=_context(record, exc))
+        log.error("dead-lettering record", extra=context_of(record, exc))
         dead.append((record.topic, reason))
         hdrs = dead_letter_headers(record, exc, attempts=1, service=self._service)
         self._send(dead_letter(record.topic), record.key, record.value, hdrs)
@@ -263,17 +264,46 @@ class ConsumeLoop(Generic[T]):
 
     def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
-        if producer is not None:
+        if producer is not None and self._transactions is None:  # else `_abandon` aborts it
             producer.close(timeout=0)
 
     def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
         try:
-            self._consumer.commit(offsets, timeout_ms=self._policy.commit_timeout_ms)
+            if self._transactions is not None:
+                self._transactions.commit(offsets)
+            else:
+                self._consumer.commit(offsets, timeout_ms=self._policy.commit_timeout_ms)
         except _FENCED as exc:
-            log.info("commit fenced by a rebalance; the new owner replays", extra=_why(exc))
+            log.info("commit fenced by a rebalance; the new owner replays", extra=why(exc))
         except KafkaError as exc:
             raise Unavailable(KAFKA, exc) from exc
         metrics.COMMITS.labels(self._service).inc()
+
+    def _ready_to_poll(self) -> bool:
+        """Transactional: a settled producer first (Kafka away: wait, as for a failing poll)."""
+        if self._transactions is None or self._paused:
+            return True
+        try:
+            self._transactions.prepare()
+        except KafkaError as exc:
+            self._wait_for(Unavailable(KAFKA, exc))
+            return False
+        return True
+
+    def _abandon(self, batch: Batch) -> None:
+        """Transactional: abort, drop the producer, resync the batch's partitions before polling."""
+        if self._transactions is not None:
+            self._producer = None
+            self._transactions.abandon(batch)
+
+    def _rewind(self, batch: Batch) -> None:
+        """A dropped batch: its partitions start over at once (no outage to wait for)."""
+        self._pending = []
+        self._producer = None
+        assigned = self._consumer.assignment()
+        for tp, records in batch.items():
+            if tp in assigned:
+                self._consumer.seek(tp, records[0].offset)
 
     def _hold(self, batch: Batch, exc: Unavailable) -> None:
         """Seek the batch's partitions back to its first records and pause them until the
@@ -295,7 +325,7 @@ class ConsumeLoop(Generic[T]):
         delay = self._policy.backoff.delay(self._failures)
         metrics.BATCH_RETRIES.labels(self._service, exc.dependency).inc()
         self.progress.dependency_down(exc.dependency, str(exc))
-        log.warning("dependency unavailable; retrying", extra={**_why(exc), "retry_in_s": delay})
+        log.warning("dependency unavailable; retrying", extra={**why(exc), "retry_in_s": delay})
         self._retry_at = time.monotonic() + delay
         if not pause:
             self._stop.wait(delay)
@@ -319,10 +349,10 @@ class ConsumeLoop(Generic[T]):
         self._next_tick = time.monotonic() + self._policy.tick_interval_s
         dead: list[tuple[str, str]] = []
         try:
-            self._deliver(list(_unavailable_on_dependency(tick)), dead)
+            self._deliver(list(unavailable_on_dependency(tick)), dead)
         except (Unavailable, KafkaError) as exc:
             self._pending = []
-            log.warning("timer work failed; trying at the next tick", extra=_why(exc))
+            log.warning("timer work failed; trying at the next tick", extra=why(exc))
             return
         for (topic, reason), n in Counter(dead).items():
             metrics.DEAD_LETTERS.labels(self._service, topic, reason).inc(n)
@@ -345,31 +375,3 @@ class ConsumeLoop(Generic[T]):
             self._wait_for(Unavailable(KAFKA, exc))
             return
         self._recovered()
-
-
-R = TypeVar("R")
-
-
-def _unavailable_on_dependency(action: Callable[[], R]) -> R:
-    """Run `action`; an error naming a dependency becomes Unavailable (the batch waits)."""
-    try:
-        return action()
-    except Exception as exc:
-        dependency = dependency_of(exc)
-        if dependency is None:
-            raise
-        raise Unavailable(dependency, exc) from exc
-
-
-def _why(exc: BaseException) -> dict[str, Any]:
-    return {"error": describe(exc, 500), "error_class": type(exc).__name__}
-
-
-def _context(record: Any, exc: BaseException) -> dict[str, Any]:
-    return {
-        "complaint_id": record.key.decode(errors="replace") if record.key else None,
-        "topic": record.topic,
-        "partition": record.partition,
-        "offset": record.offset,
-        **_why(exc),
-    }

@@ -36,6 +36,7 @@ def _settings(topics: RouterTopics, rules_file: Path) -> Settings:
             received=topics.received, assigned=topics.assigned, opd_template=topics.opd_template
         ),
         group_id=topics.group,
+        transactional_id=f"router-{topics.group}",
         rules_file=rules_file,
         opd_file=SMALL / "opd.yaml",
         rules_check_interval_s=0,

@@ -26,6 +26,7 @@ def test_serves_health_routes_and_stops_on_sigterm(topics: RouterTopics, tmp_pat
         "ROUTER_TOPICS__ASSIGNED": topics.assigned,
         "ROUTER_TOPICS__OPD_TEMPLATE": topics.opd_template,
         "ROUTER_GROUP_ID": topics.group,
+        "ROUTER_TRANSACTIONAL_ID": f"router-{topics.group}",
         "ROUTER_OPD_FILE": str(SMALL / "opd.yaml"),  # the topic check needs each OPD's topic
         "ROUTER_RULES_FILE": str(SMALL / "rules.yaml"),
     }

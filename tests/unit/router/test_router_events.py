@@ -69,6 +69,15 @@ def test_anonymous_complaint_is_dispatched_without_reporter() -> None:
     assert received.data.reporter is not None  # the input is not changed
 
 
+def test_anonymous_complaint_loses_the_link_to_its_public_post() -> None:
+    received = _received(anonymous=True)
+    entry = received.data.entry.model_copy(update={"source_url": "https://x.com/budi_sby/1"})
+    data = received.data.model_copy(update={"entry": entry})
+    _, dispatched = route_events(received.model_copy(update={"data": data}), _decision())
+    assert dispatched.data.complaint.entry.source_url is None
+    assert b"budi_sby" not in encode(dispatched)
+
+
 def test_triage_and_not_competent_assignment() -> None:
     decision = _decision(opd=None, triage=True, not_competent=True, rule_id="police")
     assigned, _ = route_events(_received(anonymous=False), decision)

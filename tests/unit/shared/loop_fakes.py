@@ -24,6 +24,13 @@ class Record:
     headers: list[tuple[str, bytes]] = field(default_factory=list)
 
 
+class Commits(dict[TopicPartition, int]):
+    """The group's committed offsets; calling it is KafkaConsumer.committed(tp)."""
+
+    def __call__(self, tp: TopicPartition, timeout_ms: int | None = None) -> int | None:
+        return self.get(tp)
+
+
 class FakeConsumer:
     """Partitions of records; poll returns what is past each unpaused position."""
 
@@ -33,7 +40,7 @@ class FakeConsumer:
             for tp, values in records.items()
         }
         self.positions = {tp: 0 for tp in records}
-        self.committed: dict[TopicPartition, int] = {}
+        self.committed = Commits()
         self.paused_set: set[TopicPartition] = set()
         self.assigned = set(records)
         self.config = {"group_id": group}
@@ -92,6 +99,9 @@ class FakeConsumer:
     def highwater(self, tp: TopicPartition) -> int:
         return len(self.logs[tp])
 
+    def group_metadata(self) -> str:
+        return str(self.config["group_id"])
+
 
 class FakeFuture:
     def __init__(self, error: Exception | None) -> None:
@@ -124,3 +134,59 @@ class FakeProducer:
 
     def close(self, timeout: float | None = None) -> None:
         self.closed = True
+
+
+class FakeTxnProducer(FakeProducer):
+    """A transactional producer: sends become visible (`sent`) and the offsets committed on the
+    consumer only at commit_transaction. `commit_error` fails the next commit, after applying it
+    when `commit_lands` (an indefinite error whose commit did happen); `offsets_error` fails the
+    next send_offsets_to_transaction."""
+
+    def __init__(self, consumer: FakeConsumer) -> None:
+        super().__init__()
+        self.consumer = consumer
+        self.open: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]] | None = None
+        self.offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        self.inits = 0
+        self.aborts = 0
+        self.commit_error: Exception | None = None
+        self.commit_lands = False
+        self.offsets_error: Exception | None = None
+
+    def init_transactions(self) -> None:
+        self.inits += 1
+
+    def begin_transaction(self) -> None:
+        assert self.inits and self.open is None and not self.closed, "begin out of order"
+        self.open = []
+
+    def send(self, topic: str, *, key: bytes | None, value: bytes, headers: Any) -> FakeFuture:
+        assert self.open is not None, "send outside a transaction"
+        if self.fail_sends:
+            self.fail_sends -= 1
+            return FakeFuture(KafkaTimeoutError("delivery timed out"))
+        self.open.append((topic, key, value, list(headers)))
+        return FakeFuture(None)
+
+    def send_offsets_to_transaction(
+        self, offsets: dict[TopicPartition, OffsetAndMetadata], group: Any
+    ) -> None:
+        assert self.open is not None and group == self.consumer.config["group_id"]
+        error, self.offsets_error = self.offsets_error, None
+        if error is not None:
+            raise error
+        self.offsets = dict(offsets)
+
+    def commit_transaction(self) -> None:
+        assert self.open is not None, "commit outside a transaction"
+        error, self.commit_error = self.commit_error, None
+        if error is None or self.commit_lands:
+            self.sent.extend(self.open)
+            self.consumer.committed.update({tp: m.offset for tp, m in self.offsets.items()})
+            self.open = None
+        if error is not None:
+            raise error
+
+    def abort_transaction(self) -> None:
+        self.aborts += 1
+        self.open = None
