@@ -22,6 +22,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"  # terdisposisi selesai
     CLOSED = "closed"  # the reporter's window passed, or the reporter accepted
     ARCHIVED = "archived"  # arsip
+    FORWARDED = "forwarded"  # bukan wewenang: forwarded to the competent institution
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RESOLVED: "Terdisposisi - selesai",
     Status.CLOSED: "Selesai - ditutup",
     Status.ARCHIVED: "Arsip",
+    Status.FORWARDED: "Diteruskan - bukan wewenang",
 }
 
 

@@ -28,11 +28,16 @@ from services.sla.case import Case, HeldEvent, Status
 from services.sla.merge import Conflict, merge, resolution_due
 from shared.events import (
     CaseResolved,
+    ComplaintArchived,
     ComplaintAssigned,
     ComplaintClosed,
+    ComplaintForwarded,
+    ComplaintPostponed,
+    ComplaintReassigned,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
+    ComplaintReturned,
     Envelope,
     FollowUpPosted,
 )
@@ -52,6 +57,7 @@ class Kind(StrEnum):
     REOPENED = "reopened"  # the reporter answered a resolution
     CLOSED = "closed"
     ARCHIVED = "archived"
+    FORWARDED = "forwarded"  # bukan wewenang: another institution is competent
 
 
 class Keep(StrEnum):
@@ -89,16 +95,19 @@ TRANSITIONS: Final[dict[tuple[Status | None, Kind], Status | Keep]] = {
     (S.RECEIVED, K.RESOLVED): HOLD,
     (S.RECEIVED, K.POSTPONED): S.POSTPONED,
     (S.RECEIVED, K.ARCHIVED): S.ARCHIVED,
+    (S.RECEIVED, K.FORWARDED): S.FORWARDED,
     **{(S.TRIAGE, kind): to for kind, to in _LATE.items()},
     (S.TRIAGE, K.ASSIGNED): S.ASSIGNED,
     (S.TRIAGE, K.REASSIGNED): S.ASSIGNED,
     (S.TRIAGE, K.POSTPONED): S.POSTPONED,
     (S.TRIAGE, K.ARCHIVED): S.ARCHIVED,
+    (S.TRIAGE, K.FORWARDED): S.FORWARDED,
     **{(S.ASSIGNED, kind): to for kind, to in _WITH_OPD.items()},
     **{(S.IN_PROGRESS, kind): to for kind, to in _WITH_OPD.items()},
     **{(S.POSTPONED, kind): to for kind, to in _LATE.items()},
     (S.POSTPONED, K.REASSIGNED): S.ASSIGNED,
     (S.POSTPONED, K.ARCHIVED): S.ARCHIVED,
+    **{(S.FORWARDED, kind): to for kind, to in _LATE.items()},
     **{(S.RESOLVED, kind): to for kind, to in _LATE.items()},
     (S.RESOLVED, K.REOPENED): S.IN_PROGRESS,
     (S.RESOLVED, K.CLOSED): S.CLOSED,
@@ -144,6 +153,11 @@ _KINDS: Final[dict[type, Kind]] = {
     ComplaintResolved: K.RESOLVED,
     ComplaintReopened: K.REOPENED,
     ComplaintClosed: K.CLOSED,
+    ComplaintReassigned: K.REASSIGNED,
+    ComplaintReturned: K.RETURNED,
+    ComplaintPostponed: K.POSTPONED,
+    ComplaintArchived: K.ARCHIVED,
+    ComplaintForwarded: K.FORWARDED,
 }
 
 

@@ -3,18 +3,24 @@ Pure. The status itself is the transition table's business (lifecycle.py), not t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from services.sla.case import Case, FollowUp, Status, TimelineEntry, earlier
+from services.sla.case import Case, FollowUp, Pause, Status, TimelineEntry, earlier
 from shared.events import (
     CaseResolved,
     Classification,
+    ComplaintArchived,
     ComplaintAssigned,
     ComplaintClosed,
+    ComplaintForwarded,
+    ComplaintPostponed,
+    ComplaintReassigned,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
+    ComplaintReturned,
     Envelope,
     FollowUpKind,
     FollowUpPosted,
@@ -35,21 +41,52 @@ def merge(case: Case | None, event: Envelope[Any]) -> Case:
 
 
 def _merged(case: Case | None, event: Envelope[Any]) -> Case:
-    data, complaint_id = event.data, event.subject
+    data = event.data
     if isinstance(data, ComplaintReceived):
-        return _received(case, data, complaint_id, event.type)
+        return _received(case, data, event.subject, event.type)
     if isinstance(data, ComplaintAssigned):
-        return _assigned(case, data, complaint_id, event.type)
+        return _assigned(case, data, event.subject, event.type)
     assert case is not None  # the table holds OPD events of unknown cases
     if isinstance(data, FollowUpPosted):
         return _follow_up(case, data, event.type, event.id)
-    if isinstance(data, ComplaintResolved):
-        return _resolve(case, data, event.type)
-    if isinstance(data, ComplaintReopened):
-        return _reopen(case, data, event.type)
-    if isinstance(data, ComplaintClosed):
-        return _close(case, data, event.type)
-    raise AssertionError(f"no merge for {event.type}")  # kind_of() and this stay in step
+    merge_one = _MERGES.get(type(data))
+    if merge_one is None:
+        raise AssertionError(f"no merge for {event.type}")  # kind_of() and this stay in step
+    return merge_one(case, data, event.type)
+
+
+def _reassigned(case: Case, data: ComplaintReassigned, event_type: str) -> Case:
+    """Disposed from triage, or moved to another OPD: the OPD's clocks start again."""
+    update: dict[str, Any] = {
+        "opd_code": data.opd_code,
+        "assigned_at": data.reassigned_at,
+        "disposed_at": case.disposed_at or data.reassigned_at,
+        "classification": data.deadline_class,
+        "postponements": _resumed(case, data.reassigned_at),
+    }
+    return _entry(case, update, data.reassigned_at, Status.ASSIGNED, event_type)
+
+
+def _returned(case: Case, data: ComplaintReturned, event_type: str) -> Case:
+    """Not the OPD's competence: back to triage, and the next OPD starts afresh."""
+    update = {"opd_code": None, "assigned_at": None}
+    return _entry(case, update, data.returned_at, Status.TRIAGE, event_type)
+
+
+def _postponed(case: Case, data: ComplaintPostponed, event_type: str) -> Case:
+    pauses = (*case.postponements, Pause(start=data.postponed_at))
+    update = {"postponements": pauses}
+    return _entry(case, update, data.postponed_at, Status.POSTPONED, event_type)
+
+
+def _archived(case: Case, data: ComplaintArchived, event_type: str) -> Case:
+    update = {"closed_at": data.archived_at}
+    return _entry(case, update, data.archived_at, Status.ARCHIVED, event_type)
+
+
+def _forwarded(case: Case, data: ComplaintForwarded, event_type: str) -> Case:
+    update = {"closed_at": data.forwarded_at}
+    return _entry(case, update, data.forwarded_at, Status.FORWARDED, event_type)
 
 
 def _received(
@@ -148,6 +185,16 @@ def _close(case: Case, data: ComplaintClosed, event_type: str) -> Case:
     return _with_entry(case.model_copy(update=update), entry)
 
 
+def _resumed(case: Case, at: Any) -> tuple[Pause, ...]:
+    """End an open tunda: the case moves again."""
+    return tuple(p if p.end else p.model_copy(update={"end": at}) for p in case.postponements)
+
+
+def _entry(case: Case, update: dict[str, Any], at: Any, status: Status, event_type: str) -> Case:
+    entry = TimelineEntry(at=at, status=status, event_type=event_type)
+    return _with_entry(case.model_copy(update=update), entry)
+
+
 def resolution_due(case: Case) -> tuple[Case, CaseResolved | None]:
     """Emit CaseResolved once per resolution, as soon as the complaint's own data is known (a
     resolution may be applied before a late `received` event brings title and body)."""
@@ -207,3 +254,16 @@ def _check_tracking(case: Case, tracking_number: str) -> None:
         raise Conflict(
             f"tracking number {tracking_number!r} differs from the case's {case.tracking_number!r}"
         )
+
+
+# The merges that need only the case, the payload and the event type.
+_MERGES: dict[type, Callable[[Case, Any, str], Case]] = {
+    ComplaintResolved: _resolve,
+    ComplaintReopened: _reopen,
+    ComplaintClosed: _close,
+    ComplaintReassigned: _reassigned,
+    ComplaintReturned: _returned,
+    ComplaintPostponed: _postponed,
+    ComplaintArchived: _archived,
+    ComplaintForwarded: _forwarded,
+}
