@@ -52,14 +52,17 @@ class FingerprintStore:
         if not keys:
             return []
         hits: Counter[str] = Counter()
-        for doc in self._collection.find({"_id": {"$in": [f"k|{k}" for k in keys]}}):
+        # One batch each: a getMore round trip per 101 documents would grow with the window.
+        wanted = [f"k|{k}" for k in keys]
+        for doc in self._collection.find({"_id": {"$in": wanted}}, batch_size=len(wanted)):
             hits.update(doc.get("m", []))
         # Most keys in common first; among equals the newest (ULIDs sort by time).
         chosen = sorted(hits, key=lambda cid: (hits[cid], cid), reverse=True)
         chosen = chosen[: self._max_candidates]
         if not chosen:
             return []
-        docs = self._collection.find({"_id": {"$in": [f"s|{cid}" for cid in chosen]}})
+        ids = [f"s|{cid}" for cid in chosen]
+        docs = self._collection.find({"_id": {"$in": ids}}, batch_size=len(ids))
         return [_filed(doc) for doc in docs]
 
     def file(self, filed: Filed, keys: list[str]) -> None:
