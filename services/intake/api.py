@@ -189,7 +189,15 @@ def channel_router(adapter: Adapter[Any], *, gate: Gate, max_body_bytes: int) ->
                     metrics.SUBMISSIONS.labels(channel, "partial").inc()
                     return PartAnswer()
             done = await run_in_threadpool(
-                partial(accept, repo, regional, body, connector_id=connector_id, claim=claim)
+                partial(
+                    accept,
+                    repo,
+                    regional,
+                    body,
+                    connector_id=connector_id,
+                    claim=claim,
+                    linker=getattr(request.app.state, "linker", None),
+                )
             )
         except (PyMongoError, TrackingNumbersExhausted) as exc:
             log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})

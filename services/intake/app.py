@@ -19,6 +19,7 @@ from services.intake.adapters import ADAPTERS
 from services.intake.api import channel_router
 from services.intake.config import Settings
 from services.intake.group_commit import GroupInserter
+from services.intake.linker import duplicate_linker
 from services.intake.open311 import open311_router
 from services.intake.openapi import openapi_builder
 from services.intake.outbox import RelayConfig
@@ -77,6 +78,7 @@ def _lifespan(settings: Settings) -> Any:
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
+        app.state.linker = await run_in_threadpool(duplicate_linker, client, settings)
         # Parts of long SMS waiting for the rest (sms_parts.py); keyed by _id, no index needed.
         app.state.sms_parts = SmsPartStore(client[settings.mongodb_database][settings.sms_parts])
         app.state.ready_checks = {"mongo": mongo_check(client), "kafka": kafka_check}

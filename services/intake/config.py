@@ -48,6 +48,11 @@ class Settings(ConsumerSettings):
     collection: str = "intake_complaints"
     sms_parts: str = "intake_sms_parts"  # the collection of long-SMS parts awaiting the rest
     imports_collection: str = "intake_imports"  # the bulk import batches (imports.py)
+    # Possible-duplicate links (linker.py): blocking keys and sketches, how many days back a
+    # new complaint looks, and at most how many earlier complaints one look-up compares.
+    fingerprints: str = "intake_fingerprints"
+    duplicate_window_days: int = Field(default=7, ge=1, le=60)
+    duplicate_candidates: int = Field(default=200, ge=10, le=5_000)
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     # Group commit: concurrent submissions share one insert_many of up to this many complaints;

@@ -34,3 +34,8 @@ RAW_RECORDS = Counter(
     "partial, refused).",
     ["channel", "outcome"],
 )
+DUPLICATE_LINKING = Counter(
+    "intake_duplicate_linking_total",
+    "Possible-duplicate look-ups and filings, by outcome (linked, none, error, file_error).",
+    ["outcome"],
+)

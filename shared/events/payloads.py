@@ -111,6 +111,16 @@ class Thread(Payload):
     references: list[str] = Field(default_factory=list)
 
 
+class DuplicateLink(Payload):
+    """An open complaint this one may duplicate: linked for people to judge, never merged."""
+
+    complaint_id: str
+    tracking_number: str
+    score: float = Field(ge=0, le=1)  # word similarity, raised by a shared contact and region
+    reasons: list[str] = Field(default_factory=list)  # similar_text, same_region, same_contact, …
+    channel: str | None = None  # where the earlier complaint entered
+
+
 class ComplaintReceived(Payload):
     """A complaint was accepted by intake and given a tracking number."""
 
@@ -132,6 +142,8 @@ class ComplaintReceived(Payload):
     confidential: bool = False
     entry: Entry
     thread: Thread | None = None
+    # Optional (v1 stays frozen): earlier open complaints that look like the same problem.
+    possible_duplicates: list[DuplicateLink] = Field(default_factory=list)
 
 
 class ComplaintAssigned(Payload):

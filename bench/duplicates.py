@@ -1,0 +1,166 @@
+"""The possible-duplicate look-up's cost as the fingerprints collection grows.
+
+`python -m bench.duplicates [--uri URI] [--sizes 1000,5000,20000] [--per-day 100]` fills a
+scratch database with the fingerprints of N synthetic complaints, `--per-day` of them a day
+(so a bigger N is a longer history, as when open cases pile up; 38 East Java regions, words
+from a complaint vocabulary; written with insert_many, as `FingerprintStore.file` leaves them),
+then times `DuplicateLinker.find` for fresh complaints and counts the server commands each
+look-up sends. Flat cost = the same commands and about the same time at every size. The daily
+volume, not the history, sets a look-up's cost (`--per-day 1000` shows it, up to the candidate
+cap). The scratch databases are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pymongo import MongoClient, monitoring
+
+from services.intake.fingerprints import FingerprintStore
+from services.intake.linker import DuplicateLinker, sketch_of
+from services.intake.similarity import blocking_keys
+from shared.events import ComplaintReceived
+
+TODAY = date(2025, 3, 31)
+REGIONS = [f"35.{n:02d}" for n in range(1, 30)] + [f"35.{n}" for n in range(71, 80)]
+PLACES = [
+    "darmo",
+    "gubeng",
+    "ngagel",
+    "kenjeran",
+    "rungkut",
+    "wonokromo",
+    "tegalsari",
+    "bubutan",
+    "krembangan",
+    "sawahan",
+]
+PROBLEMS = [
+    "jalan berlubang besar bahaya motor",
+    "lampu pju mati gelap rawan",
+    "banjir genangan setinggi lutut",
+    "sampah menumpuk di tps belum diangkut bau",
+    "air pdam mati tidak mengalir",
+    "pohon tumbang menutup jalan",
+    "got saluran mampet meluap",
+    "parkir liar jukir tarif mahal",
+]
+
+
+class Commands(monitoring.CommandListener):
+    """Counts the commands the client sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        """Count one command."""
+        self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        """Nothing to do."""
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        """Nothing to do."""
+
+
+def complaint(rng: random.Random, n: int, day: date) -> ComplaintReceived:
+    """Return a synthetic complaint: a problem at a place, a few extra words."""
+    text = f"{rng.choice(PROBLEMS)} di jalan {rng.choice(PLACES)} {rng.randint(1, 400)} rt {n % 9}"
+    at = datetime(day.year, day.month, day.day, rng.randint(0, 23), tzinfo=UTC)
+    return ComplaintReceived.model_validate(
+        {
+            "tracking_number": f"ADU-B{n:07d}",
+            "channel": "sms",
+            "channel_ref": f"b{n}",
+            "received_at": at.isoformat(),
+            "title": text[:40],
+            "body": text,
+            "location": {"region_code": rng.choice(REGIONS)},
+            "reporter": {"phone": f"+62812{rng.randint(10**6, 10**7 - 1)}"},
+            "entry": {"connector_id": "bench"},
+        }
+    )
+
+
+def fill(collection: Any, size: int, per_day: int, rng: random.Random) -> None:
+    """Write the fingerprints of `size` complaints, `per_day` a day, up to TODAY."""
+    postings: dict[str, list[str]] = defaultdict(list)
+    sketches = []
+    for n in range(size):
+        day = TODAY - timedelta(days=n // per_day)
+        sketch = sketch_of(complaint(rng, n, day))
+        cid = f"01B{n:023d}"
+        for key in blocking_keys(sketch, sketch.day):
+            postings[key].append(cid)
+        doc = {"_id": f"s|{cid}", "d": day.isoformat(), "tn": f"ADU-B{n:07d}", "ch": "sms"}
+        sketches.append(doc | {"sk": sketch.to_doc()})
+    keys = [{"_id": f"k|{k}", "d": k.rsplit("|", 2)[-2], "m": m} for k, m in postings.items()]
+    for batch in range(0, len(sketches), 1000):
+        collection.insert_many(sketches[batch : batch + 1000], ordered=False)
+    for batch in range(0, len(keys), 1000):
+        collection.insert_many(keys[batch : batch + 1000], ordered=False)
+
+
+def measure(uri: str, size: int, per_day: int, lookups: int) -> dict[str, float]:
+    """Fill a scratch database with `size` complaints; time and count `lookups` look-ups."""
+    listener = Commands()
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, event_listeners=[listener])
+    name = f"bench_dupes_{uuid.uuid4().hex[:8]}"
+    try:
+        collection = client[name]["intake_fingerprints"]
+        rng = random.Random(size)  # noqa: S311 - synthetic data, reproducible by seed
+        fill(collection, size, per_day, rng)
+        store = FingerprintStore(collection)
+        store.ensure_indexes()
+        linker = DuplicateLinker(store)
+        times, linked = [], 0
+        listener.count = 0
+        for n in range(lookups):
+            fresh = complaint(rng, 10**6 + n, TODAY)
+            start = time.perf_counter()
+            linked += bool(linker.find(fresh))
+            times.append(time.perf_counter() - start)
+        return {
+            "size": size,
+            "commands": listener.count / lookups,
+            "median_ms": statistics.median(times) * 1000,
+            "p95_ms": sorted(times)[int(len(times) * 0.95)] * 1000,
+            "linked": linked / lookups,
+        }
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one line per size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--uri", default=os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
+    )
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--per-day", type=int, default=100)
+    parser.add_argument("--lookups", type=int, default=200)
+    args = parser.parse_args(argv)
+    sys.stdout.write("complaints  commands/look-up  median ms  p95 ms  share linked\n")
+    for size in (int(s) for s in args.sizes.split(",")):
+        row = measure(args.uri, size, args.per_day, args.lookups)
+        sys.stdout.write(
+            f"{row['size']:>10,}  {row['commands']:>16.1f}  {row['median_ms']:>9.2f}"
+            f"  {row['p95_ms']:>6.2f}  {row['linked']:>12.2f}\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The `intake_fingerprints` collection: who was filed under which blocking key (pymongo only).
+
+Two kinds of document, both read only by `_id $in` (an index lookup on the patched FerretDB;
+range queries and sorts would scan every document):
+  {_id: "k|<blocking key>", d: day, m: [complaint ids]}       one per key and day bucket
+  {_id: "s|<complaint id>", d: day, tn, ch, sk: sketch}       one per complaint
+A look-up is two finds whatever the collection holds; a write is one unordered bulk_write.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from pymongo import InsertOne, UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
+
+from services.intake.similarity import Sketch
+from shared.mongo import Index, ensure_indexes
+
+INDEXES = (Index(("d",)),)  # pruning deletes one day bucket at a time, by equality
+_DUPLICATE_KEY = 11000
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A complaint as the linker filed it."""
+
+    complaint_id: str
+    tracking_number: str
+    channel: str
+    sketch: Sketch
+
+
+class FingerprintStore:
+    """Blocking keys and sketches of recent complaints, in one collection."""
+
+    def __init__(self, collection: Collection[dict[str, Any]], max_candidates: int = 200) -> None:
+        self._collection = collection
+        # A hot key (a flooded district on a stormy day) must not make one look-up unbounded.
+        self._max_candidates = max_candidates
+
+    def ensure_indexes(self) -> None:
+        """Create the day index pruning relies on."""
+        ensure_indexes(self._collection, INDEXES)
+
+    def candidates(self, keys: list[str]) -> list[Filed]:
+        """Return the complaints filed under any of `keys`, most shared keys first, bounded."""
+        if not keys:
+            return []
+        hits: Counter[str] = Counter()
+        # One batch each: a getMore round trip per 101 documents would grow with the window.
+        wanted = [f"k|{k}" for k in keys]
+        for doc in self._collection.find({"_id": {"$in": wanted}}, batch_size=len(wanted)):
+            hits.update(doc.get("m", []))
+        # Most keys in common first; among equals the newest (ULIDs sort by time).
+        chosen = sorted(hits, key=lambda cid: (hits[cid], cid), reverse=True)
+        chosen = chosen[: self._max_candidates]
+        if not chosen:
+            return []
+        ids = [f"s|{cid}" for cid in chosen]
+        docs = self._collection.find({"_id": {"$in": ids}}, batch_size=len(ids))
+        return [_filed(doc) for doc in docs]
+
+    def file(self, filed: Filed, keys: list[str]) -> None:
+        """Store the sketch and add the complaint to each key's list (idempotent)."""
+        day = filed.sketch.day.isoformat()
+        sketch = InsertOne(
+            {
+                "_id": f"s|{filed.complaint_id}",
+                "d": day,
+                "tn": filed.tracking_number,
+                "ch": filed.channel,
+                "sk": filed.sketch.to_doc(),
+            }
+        )
+        postings = [
+            UpdateOne(
+                {"_id": f"k|{key}"},
+                {"$addToSet": {"m": filed.complaint_id}, "$setOnInsert": {"d": day}},
+                upsert=True,
+            )
+            for key in keys
+        ]
+        try:
+            self._collection.bulk_write([sketch, *postings], ordered=False)
+        except BulkWriteError as exc:
+            # Filing the same complaint again (a retry) meets its own sketch: nothing is lost.
+            errors = exc.details.get("writeErrors", [])
+            if any(err.get("code") != _DUPLICATE_KEY for err in errors):
+                raise
+
+    def prune(self, today: date, keep_days: int, horizon_days: int = 30) -> int:
+        """Delete the day buckets older than `keep_days` (up to `horizon_days` back); count them."""
+        removed = 0
+        for age in range(keep_days + 1, keep_days + horizon_days + 1):
+            day = (today - timedelta(days=age)).isoformat()
+            removed += self._collection.delete_many({"d": day}).deleted_count
+        return removed
+
+
+def _filed(doc: dict[str, Any]) -> Filed:
+    return Filed(doc["_id"][2:], doc["tn"], doc["ch"], Sketch.from_doc(doc["sk"]))

@@ -1,0 +1,86 @@
+"""Possible-duplicate links on the real FerretDB: same answers as in memory, flat look-ups."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from pymongo.collection import Collection
+
+from bench.duplicates import TODAY, Commands, complaint, fill
+from services.intake.fingerprints import FingerprintStore
+from services.intake.linker import DuplicateLinker
+from tests.support.infra import Infra
+from tests.unit.intake.duplicate_set import replay, stored
+from tests.unit.intake.memory_fingerprints import MemoryFingerprints
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def listener() -> Commands:
+    return Commands()
+
+
+@pytest.fixture
+def collection(
+    infra: Infra, new_db: Callable[[], str], listener: Commands
+) -> Iterator[Collection[dict[str, Any]]]:
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        infra.mongodb_uri, tz_aware=True, event_listeners=[listener]
+    )
+    yield client[new_db()]["intake_fingerprints"]
+    client.close()
+
+
+def test_the_labelled_set_links_the_same_on_ferretdb(
+    collection: Collection[dict[str, Any]],
+) -> None:
+    store = FingerprintStore(collection)
+    store.ensure_indexes()
+    on_ferret = replay(DuplicateLinker(store))
+    in_memory = replay(DuplicateLinker(MemoryFingerprints()))
+    assert on_ferret.found == in_memory.found
+    assert on_ferret.precision >= 0.85 and on_ferret.recall >= 0.9
+
+
+def test_filing_twice_is_harmless_and_pruning_drops_old_days(
+    collection: Collection[dict[str, Any]],
+) -> None:
+    store = FingerprintStore(collection)
+    store.ensure_indexes()
+    linker = DuplicateLinker(store, window_days=7)
+    old = complaint(random.Random(1), 1, TODAY - timedelta(days=20))
+    row = {"id": "01OLD"}
+    linker.remember(stored(row, old))
+    linker.remember(stored(row, old))  # a retry meets its own sketch
+    assert collection.count_documents({"_id": "s|01OLD"}) == 1
+    assert store.prune(TODAY, keep_days=7) > 0
+    assert collection.count_documents({}) == 0
+
+
+def test_a_look_up_sends_the_same_commands_at_1k_and_10k(
+    infra: Infra, new_db: Callable[[], str], listener: Commands
+) -> None:
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        infra.mongodb_uri, tz_aware=True, event_listeners=[listener]
+    )
+    commands = {}
+    try:
+        for size in (1_000, 10_000):
+            collection = client[new_db()]["intake_fingerprints"]
+            rng = random.Random(size)
+            fill(collection, size, 100, rng)  # 100 a day: a bigger size is a longer history
+            linker = DuplicateLinker(FingerprintStore(collection))
+            listener.count = 0
+            for n in range(20):
+                linker.find(complaint(rng, 10**6 + n, TODAY))
+            commands[size] = listener.count
+    finally:
+        client.close()
+    # Two finds by _id $in each (at most one more round trip): independent of the history.
+    assert commands[1_000] == commands[10_000] <= 3 * 20
