@@ -19,6 +19,7 @@ from services.intake import metrics
 from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
 from services.intake.adapters import Adapter
 from services.intake.connectors import Connector, with_region
+from services.intake.linker import DuplicateLinker
 from services.intake.repository import ComplaintRepository
 from shared import headers
 from shared.kafka.records import Received, Refused, Result
@@ -43,6 +44,7 @@ class RawIntake:
     connectors: Mapping[str, Connector]
     repo: ComplaintRepository
     state: Any  # what an adapter's `gather` reads (the SMS part store)
+    linker: DuplicateLinker | None = None  # links possible duplicates across channels
 
     def handle(self, batch: Sequence[Received[bytes]]) -> list[Result]:
         """Accept each record; refuse the ones that can never succeed as they are."""
@@ -71,7 +73,7 @@ class RawIntake:
             return None
         regional = with_region(adapter, self.connectors[connector_id].region)
         try:
-            done = accept(self.repo, regional, body, connector_id=connector_id)
+            done = accept(self.repo, regional, body, connector_id=connector_id, linker=self.linker)
         except TrackingNumbersExhausted as exc:  # the store misbehaves, not the record
             raise TransientError(str(exc), dependency=MONGO) from exc
         outcome = "duplicate" if done.duplicate else "accepted"

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from services.intake.adapters import ADAPTERS
 from services.intake.app import _producer, _relay_config  # one relay set-up for both commands
 from services.intake.config import Settings
+from services.intake.linker import duplicate_linker
 from services.intake.raw import RawIntake
 from services.intake.relay import RelayWorker
 from services.intake.repository import ComplaintRepository
@@ -48,6 +49,7 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
         connectors=settings.all_connectors(),
         repo=repo,
         state=SimpleNamespace(sms_parts=SmsPartStore(db[settings.sms_parts])),
+        linker=duplicate_linker(client, settings),
     )
     relay = RelayWorker(
         repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
