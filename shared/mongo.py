@@ -34,8 +34,16 @@ def mongo_client(
     )
 
 
-def ensure_indexes(collection: Collection[Any], indexes: Iterable[Index]) -> None:
-    """Create the declared indexes; creating an existing one is a no-op."""
+def ensure_indexes(
+    collection: Collection[Any], indexes: Iterable[Index], superseded: Iterable[str] = ()
+) -> None:
+    """Drop the `superseded` indexes (by name) if they exist, then create the declared ones;
+    creating an existing one is a no-op. An index an older version declared can refuse the
+    documents of a newer one (a unique index over fields they lack): it must go first."""
+    existing = collection.index_information()
+    for name in superseded:
+        if name in existing:
+            collection.drop_index(name)
     for index in indexes:
         collection.create_index(
             [(key, ASCENDING) for key in index.keys],

@@ -14,7 +14,6 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ class Tracked:
     tracking_number: str
     case: dict[str, Any] | None = None
     lapor_id: str | None = None
+    ppid: dict[str, Any] | None = None  # its redacted record in the PPID catalogue
 
     @property
     def done(self) -> bool:
@@ -56,18 +56,30 @@ def submit(client: httpx.Client, intake: str, api_key: str) -> list[Tracked]:
 
 
 def follow(
-    client: httpx.Client, tracked: list[Tracked], sla: str, lapor: str, timeout_s: float
+    client: httpx.Client, tracked: list[Tracked], urls: argparse.Namespace, timeout_s: float
 ) -> None:
-    """Poll the status API and the LAPOR! contract server until every complaint arrived."""
+    """Poll the status API and the contract servers until every complaint arrived."""
     deadline = time.monotonic() + timeout_s
     while not all(t.done for t in tracked) and time.monotonic() < deadline:
-        sent = _lapor_ids(client, lapor)
+        sent = _lapor_ids(client, urls.lapor)
+        public = _ppid_records(client, urls.ckan)
         for t in tracked:
-            reply = client.get(f"{sla}/v1/cases/{t.tracking_number}")
+            reply = client.get(f"{urls.sla}/v1/cases/{t.tracking_number}")
             if reply.status_code == 200:
                 t.case = reply.json()
             t.lapor_id = sent.get(t.complaint_id)
+            t.ppid = public.get(t.complaint_id)
         time.sleep(0.5)  # polling an external view at a human pace, not synchronising a test
+
+
+def _ppid_records(client: httpx.Client, ckan: str) -> dict[str, dict[str, Any]]:
+    """The redacted public records in the PPID catalogue, by our complaint id."""
+    try:
+        datastore = client.get(f"{ckan}/_contract/received").json()["datastore"]
+    except (httpx.HTTPError, KeyError, ValueError):  # no catalogue configured: nothing to show
+        return {}
+    rows = (r for table in datastore.values() for r in table.get("records", []))
+    return {r["id_publik"].split(":")[0]: r for r in rows if r.get("id_publik")}
 
 
 def _lapor_ids(client: httpx.Client, lapor: str) -> dict[str, str]:
@@ -81,15 +93,15 @@ def _lapor_ids(client: httpx.Client, lapor: str) -> dict[str, str]:
 
 
 def summary(tracked: list[Tracked], channel: str = "web") -> Table:
-    """One line per complaint: channel, OPD, status, time to assignment, LAPOR! id."""
+    """One line per complaint: channel, OPD, status, LAPOR! id, and its public PPID record."""
     table = Table(title="Aduan demo: sample complaints through the pipeline")
     for column in (
         "tracking number",
         "channel",
         "OPD",
         "status",
-        "time to assignment",
         "LAPOR! id",
+        "PPID record (redacted)",
     ):
         table.add_column(column)
     for t in tracked:
@@ -99,19 +111,18 @@ def summary(tracked: list[Tracked], channel: str = "web") -> Table:
             channel,
             case.get("opd_code") or "-",
             case.get("status_label") or case.get("status") or "not seen yet",
-            _time_to_assignment(case),
             t.lapor_id or "-",
+            _public(t, case),
         )
     return table
 
 
-def _time_to_assignment(case: dict[str, Any]) -> str:
-    if not case.get("assigned_at") or not case.get("received_at"):
+def _public(t: Tracked, case: dict[str, Any]) -> str:
+    if case.get("confidential"):
+        return "rahasia: not published"
+    if not t.ppid:
         return "-"
-    delta = datetime.fromisoformat(case["assigned_at"]) - datetime.fromisoformat(
-        case["received_at"]
-    )
-    return f"{delta.total_seconds():.2f} s"
+    return f"{t.ppid.get('judul', '')}: {t.ppid.get('jawaban', '')}"[:60]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intake", default="http://127.0.0.1:8001")
     parser.add_argument("--sla", default="http://127.0.0.1:8003")
     parser.add_argument("--lapor", default="http://127.0.0.1:8081")
+    parser.add_argument("--ckan", default="http://127.0.0.1:8082")
     parser.add_argument("--api-key", default=os.environ.get("DEMO_API_KEY", "demo-key"))
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
@@ -127,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     with httpx.Client(timeout=10.0) as client:
         tracked = submit(client, args.intake, args.api_key)
         console.print(f"submitted {len(tracked)} complaints; following them through the pipeline…")
-        follow(client, tracked, args.sla, args.lapor, args.timeout)
+        follow(client, tracked, args, args.timeout)
     console.print(summary(tracked))
     return 0 if all(t.done for t in tracked) else 1
 

@@ -83,9 +83,7 @@ class ComplaintRepository:
 
     def ensure_indexes(self) -> None:
         """Create the unique indexes idempotency and tracking numbers rely on."""
-        if _SUPERSEDED in self._collection.index_information():
-            self._collection.drop_index(_SUPERSEDED)
-        ensure_indexes(self._collection, INDEXES)
+        ensure_indexes(self._collection, INDEXES, superseded=[_SUPERSEDED])
 
     def insert(self, complaint: StoredComplaint) -> None:
         """Insert a new complaint; raise DuplicateComplaint when a unique index refuses it."""

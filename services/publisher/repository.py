@@ -65,8 +65,9 @@ class LedgerRepository:
         self._insert(steps)
 
     def ensure_indexes(self) -> None:
-        """Create the unique (key, seq) index: the fencing guard."""
-        ensure_indexes(self._c, INDEXES)
+        """Create the unique (key, seq) index: the fencing guard. The one-document-per-entry
+        ledger's unique index goes: every step would share its (absent) fields and collide."""
+        ensure_indexes(self._c, INDEXES, superseded=["publication_unique"])
 
     def claim(
         self, key: LedgerKey, *, external_id: str, owner: str, lease: timedelta, now: datetime

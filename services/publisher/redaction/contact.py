@@ -20,8 +20,9 @@ _OBFUSCATED = re.compile(
     rf"(?<![\w.+-])[A-Za-z0-9][\w.+-]*{_AT}[A-Za-z0-9-]+(?:{_DOT}{_TLD}\b)+",
     re.IGNORECASE,
 )
-# "L 1234 AB", "B1234XYZ", "KT 1234 AB"; lower case only after a cue word (plat, nopol).
-_PLATE = re.compile(r"\b([A-Za-z]{1,2}) ?-?(\d{1,4}) ?-?([A-Za-z]{1,3})\b")
+# "L 1234 AB", "B1234XYZ", "KT 1234 AB"; lower case only after a cue word (plat, nopol). Not a
+# piece of a hyphenated code such as a tracking number ("ADU-N7PE-H95H").
+_PLATE = re.compile(r"(?<![\w-])([A-Za-z]{1,2}) ?-?(\d{1,4}) ?-?([A-Za-z]{1,3})(?![\w-])")
 _PLATE_CUE = re.compile(
     r"(?:plat|pelat|nopol|no\.?\s*pol|nomor\s+polisi|no\.?\s*kendaraan|tnkb)\W*(?:nomor|no\.?)?\W*$",
     re.IGNORECASE,
