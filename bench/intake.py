@@ -24,15 +24,18 @@ stay in it, so the count is "at least"; the table gives the count at the start o
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaAdminClient
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
@@ -80,13 +83,12 @@ def form_body(tag: str) -> Callable[[int], bytes]:
     return body
 
 
-def intake_env(*, port: int, database: str, topic: str, kafka: str, mongodb: str) -> dict[str, str]:
+def intake_env(*, database: str, topic: str, kafka: str, mongodb: str) -> dict[str, str]:
     """The environment of an intake serving the bench's connector without a rate limit."""
     connector = {"api_key": API_KEY, "rate_per_s": 1_000_000, "burst": 1_000_000}
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "MONGODB_URI": mongodb,
-        "INTAKE_HTTP_PORT": str(port),
         "INTAKE_MONGODB_DATABASE": database,
         "INTAKE_CONNECTORS": json.dumps({CONNECTOR: connector}),
         "INTAKE_TOPICS__RECEIVED": topic,
@@ -116,29 +118,23 @@ def run(
         ComplaintRepository(collection).ensure_indexes()
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
             logs = Path(tmp)
+            env = intake_env(
+                database=database, topic=topic, kafka=kafka.bootstrap_servers, mongodb=mongodb
+            )
             for size in stored:
                 count = _preload(collection, size)
                 bare: list[ClosedResult] = []
                 intake: list[ClosedResult] = []
                 for r in range(repeats):
                     bare.append(_bare(logs, form_body(f"b{tag}{size}{r}"), workers, seconds))
-                    env = dict(database=database, topic=topic, kafka=kafka.bootstrap_servers)
-                    intake.append(
-                        _intake(logs, env, mongodb, form_body(f"i{tag}{size}{r}"), workers, seconds)
-                    )
+                    body = form_body(f"i{tag}{size}{r}")
+                    intake.append(_intake_closed(logs, env, body, workers, seconds))
                     _progress(
                         f"intake bench, {count:,} stored: bare {bare[-1].rate:,.0f}/s, "
                         f"intake {intake[-1].rate:,.0f}/s (failed {intake[-1].failed}: "
                         f"{intake[-1].statuses})"
                     )
-                latency = _intake_open(
-                    logs,
-                    dict(database=database, topic=topic, kafka=kafka.bootstrap_servers),
-                    mongodb,
-                    form_body(f"o{tag}{size}"),
-                    rate,
-                    rate_seconds,
-                )
+                latency = _intake_open(logs, env, form_body(f"o{tag}{size}"), rate, rate_seconds)
                 _progress(
                     f"intake bench, {count:,} stored: {rate:.0f} req/s p50 {latency.p50_ms:.1f} ms"
                     f" p99 {latency.p99_ms:.1f} ms"
@@ -152,8 +148,6 @@ def run(
 
 
 def _mongodb_uri() -> str:
-    import os
-
     return os.environ.get("MONGODB_URI", DEFAULT_MONGODB_URI)
 
 
@@ -165,41 +159,30 @@ def _bare(logs: Path, body: Callable[[int], bytes], workers: int, seconds: float
         return closed_loop(target, body, workers=workers, seconds=seconds, warmup_s=2.0)
 
 
-def _intake(
-    logs: Path,
-    env: dict[str, str],
-    mongodb: str,
-    body: Callable[[int], bytes],
-    workers: int,
-    seconds: float,
-) -> ClosedResult:
+@contextmanager
+def _intake(logs: Path, env: dict[str, str]) -> Iterator[Target]:
+    """A fresh intake process (its `env` from `intake_env`), ready; stopped on the way out."""
     port = free_port()
     with serve(
         ["-m", "services.intake", "--channel", "web"],
-        env=intake_env(port=port, mongodb=mongodb, **env),
+        env={**env, "INTAKE_HTTP_PORT": str(port)},
         log=logs / "intake.log",
         ready_url=f"http://127.0.0.1:{port}/readyz",
     ):
-        target = Target(port, PATH, {"X-Api-Key": API_KEY})
+        yield Target(port, PATH, {"X-Api-Key": API_KEY})
+
+
+def _intake_closed(
+    logs: Path, env: dict[str, str], body: Callable[[int], bytes], workers: int, seconds: float
+) -> ClosedResult:
+    with _intake(logs, env) as target:
         return closed_loop(target, body, workers=workers, seconds=seconds, warmup_s=2.0)
 
 
 def _intake_open(
-    logs: Path,
-    env: dict[str, str],
-    mongodb: str,
-    body: Callable[[int], bytes],
-    rate: float,
-    seconds: float,
+    logs: Path, env: dict[str, str], body: Callable[[int], bytes], rate: float, seconds: float
 ) -> OpenResult:
-    port = free_port()
-    with serve(
-        ["-m", "services.intake", "--channel", "web"],
-        env=intake_env(port=port, mongodb=mongodb, **env),
-        log=logs / "intake.log",
-        ready_url=f"http://127.0.0.1:{port}/readyz",
-    ):
-        target = Target(port, PATH, {"X-Api-Key": API_KEY})
+    with _intake(logs, env) as target:
         # A second of warm-up at the same rate (connections, first group commits), then the run.
         open_loop(target, body, rate=rate, seconds=1.0, connections=64)
         return open_loop(
@@ -251,8 +234,6 @@ def _preload(collection: Collection[dict[str, Any]], size: int) -> int:
 
 
 def _delete_topic(kafka: KafkaSettings, topic: str) -> None:
-    from kafka import KafkaAdminClient
-
     admin = KafkaAdminClient(**kafka.client_options())
     try:
         admin.delete_topics([topic])
