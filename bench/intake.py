@@ -107,7 +107,7 @@ def run(
 ) -> str:
     """Measure at each stored size; return the table."""
     kafka = KafkaSettings()
-    mongodb = mongodb_uri or _mongodb_uri()
+    mongodb = mongodb_uri or mongodb_uri()
     tag = uuid.uuid4().hex[:8]
     topic, database = f"bench.intake.{tag}.received", f"bench_intake_{tag}"
     ensure_topics(kafka.bootstrap_servers, [TopicSpec(topic, 3)])
@@ -147,7 +147,8 @@ def run(
     return _table(rows, workers, seconds, rate, rate_seconds)
 
 
-def _mongodb_uri() -> str:
+def mongodb_uri() -> str:
+    """MONGODB_URI, or the local default."""
     return os.environ.get("MONGODB_URI", DEFAULT_MONGODB_URI)
 
 
