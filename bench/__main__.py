@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst-seconds", type=float, default=60, help="burst: its length")
     parser.add_argument("--burst-workers", type=int, default=64, help="burst: connections")
     parser.add_argument(
+        "--burst-wait", type=float, default=120, help="burst: how long to wait for the views"
+    )
+    parser.add_argument(
         "--store-sizes", type=_sizes, default=[1_000, 20_000, 100_000], help="store: sizes"
     )
     args = parser.parse_args(argv)
@@ -101,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(report + "\n\n")
         sys.stdout.flush()
     if "burst" in args.only:
-        report = burst.run(seconds=args.burst_seconds, workers=args.burst_workers)
+        report = burst.run(
+            seconds=args.burst_seconds, workers=args.burst_workers, wait_s=args.burst_wait
+        )
         sys.stdout.write(report + "\n\n")
         sys.stdout.flush()
     if "store" in args.only:

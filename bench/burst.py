@@ -62,13 +62,16 @@ class BurstResult:
     assigned_s: float | None
     sampled_ok: int
     sampled: int
+    waited_s: float
+    views_after_wait: int
+    published: int
 
     @property
     def rate(self) -> float:
         return self.accepted / self.seconds
 
 
-def run(*, seconds: float, workers: int, wait_s: float = 600.0) -> str:
+def run(*, seconds: float, workers: int, wait_s: float = 120.0) -> str:
     """Run one burst; return its report."""
     kafka = KafkaSettings()
     mongodb = mongodb_uri()
@@ -134,12 +137,36 @@ def _burst(
             _progress(f"burst: +{now - ended:.0f} s: {views:,} of {accepted:,} views")
             last_report = now
         time.sleep(POLL_S)
+    waited = time.perf_counter() - ended
+    views_after_wait = cases.count_documents({})
     numbers = [d["tracking_number"] for d in complaints.find({}, {"tracking_number": 1})]
     sample = random.sample(numbers, min(SAMPLE, len(numbers)))
     with httpx.Client(base_url=f"http://127.0.0.1:{ports['sla']}", timeout=10) as http:
         ok = sum(http.get(f"/v1/cases/{number}").status_code == 200 for number in sample)
+    published = _published(ports["intake"])
     return BurstResult(
-        ended - started, accepted, views_at_end, views_s, assigned_s, ok, len(sample)
+        ended - started,
+        accepted,
+        views_at_end,
+        views_s,
+        assigned_s,
+        ok,
+        len(sample),
+        waited,
+        views_after_wait,
+        published,
+    )
+
+
+def _published(port: int) -> int:
+    """How many ComplaintReceived events intake's relay has sent (its Prometheus counter)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return int(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("intake_outbox_published_total")
+        )
     )
 
 
@@ -205,6 +232,8 @@ def _report(r: BurstResult, workers: int, logs: Path) -> str:
             f"  every case view visible {_seconds(r.views_s, 'the wait')} after the burst "
             f"({verdict} the goal of {GOAL_S:.0f} s); every view with its OPD "
             f"{_seconds(r.assigned_s, 'the wait')} after",
+            f"  after {r.waited_s:.0f} s: {r.views_after_wait:,} case views; intake's relay had "
+            f"sent {r.published:,} of the {r.accepted:,} ComplaintReceived events",
             f"  status API: {r.sampled_ok} of {r.sampled} sampled tracking numbers answered 200",
             f"  service logs: {logs}",
         ]
