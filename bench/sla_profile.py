@@ -32,8 +32,8 @@ def profile(*, stored: int, cases: int, top: int) -> str:
     kafka = KafkaSettings()
     tag = uuid.uuid4().hex[:8]
     inputs = _Inputs(*(f"bench.slaprof.{tag}.{n}" for n in ("received", "assigned", "updates")))
-    resolved = f"bench.slaprof.{tag}.resolved"
-    created = [*inputs.names, *(t + ".dlq" for t in inputs.names), resolved]
+    resolved, alerts = f"bench.slaprof.{tag}.resolved", f"bench.slaprof.{tag}.alerts"
+    created = [*inputs.names, *(t + ".dlq" for t in inputs.names), resolved, alerts]
     ensure_topics(kafka.bootstrap_servers, [TopicSpec(t, 3) for t in created])
     settings = Settings(
         group_id=f"bench-slaprof-{tag}",
@@ -43,6 +43,7 @@ def profile(*, stored: int, cases: int, top: int) -> str:
             assigned=inputs.assigned,
             updates=inputs.updates,
             resolved=resolved,
+            alerts=alerts,
         ),
     )
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)
