@@ -2,17 +2,24 @@
 
 - loop: the shared consume loop against a raw kafka-python passthrough;
 - sla: the sla service against a bare faust-streaming agent, at each --stored size
-  (needs the bench extra: `make bench-install`).
+  (needs the bench extra: `make bench-install`);
+- intake: intake's accepted complaints per second (durable writes) against a bare FastAPI
+  endpoint that validates the same body, and intake's p50/p99 at a fixed rate, at each --stored
+  size;
+- burst: intake's full rate for --burst-seconds through intake, router and sla, then how long
+  until every case view is visible;
+- store: by-key operations on the MongoDB-wire store (`python -m bench.store`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from bench import consume_loop, sla
+from bench import burst, consume_loop, intake, sla, store
 
-BENCHMARKS = ("loop", "sla")
+BENCHMARKS = ("loop", "sla", "intake", "burst", "store")
 
 
 def _names(text: str) -> list[str]:
@@ -32,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     store at MONGODB_URI)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--only", type=_names, default=list(BENCHMARKS), help="comma-separated: loop,sla"
+        "--only",
+        type=_names,
+        default=list(BENCHMARKS),
+        help="comma-separated: " + ",".join(BENCHMARKS),
     )
     parser.add_argument("--records", type=int, default=20_000, help="loop: records per run")
     parser.add_argument("--repeats", type=int, default=5, help="loop: runs of each contender")
@@ -40,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         "--stored",
         type=_sizes,
         default=[10_000, 100_000],
-        help="sla: stored cases, e.g. 10000,100000",
+        help="sla and intake: stored cases (complaints), e.g. 10000,100000",
     )
     parser.add_argument(
         "--sla-cases",
@@ -52,6 +62,23 @@ def main(argv: list[str] | None = None) -> int:
         "--faust-cases", type=int, default=2_000, help="sla: the same for each faust run"
     )
     parser.add_argument("--sla-repeats", type=int, default=3, help="sla: runs of each contender")
+    parser.add_argument(
+        "--intake-repeats", type=int, default=2, help="intake: runs of each contender per size"
+    )
+    parser.add_argument("--intake-workers", type=int, default=64, help="intake: connections")
+    parser.add_argument("--intake-seconds", type=float, default=15, help="intake: seconds per run")
+    parser.add_argument("--intake-rate", type=float, default=200, help="intake: open-loop req/s")
+    parser.add_argument(
+        "--intake-rate-seconds", type=float, default=10, help="intake: open-loop seconds"
+    )
+    parser.add_argument("--burst-seconds", type=float, default=60, help="burst: its length")
+    parser.add_argument("--burst-workers", type=int, default=64, help="burst: connections")
+    parser.add_argument(
+        "--burst-wait", type=float, default=120, help="burst: how long to wait for the views"
+    )
+    parser.add_argument(
+        "--store-sizes", type=_sizes, default=[1_000, 20_000, 100_000], help="store: sizes"
+    )
     args = parser.parse_args(argv)
     if "loop" in args.only:
         sys.stdout.write(consume_loop.run(records=args.records, repeats=args.repeats) + "\n\n")
@@ -64,6 +91,27 @@ def main(argv: list[str] | None = None) -> int:
             repeats=args.sla_repeats,
         )
         sys.stdout.write(report + "\n\n")
+        sys.stdout.flush()
+    if "intake" in args.only:
+        report = intake.run(
+            stored=args.stored,
+            repeats=args.intake_repeats,
+            workers=args.intake_workers,
+            seconds=args.intake_seconds,
+            rate=args.intake_rate,
+            rate_seconds=args.intake_rate_seconds,
+        )
+        sys.stdout.write(report + "\n\n")
+        sys.stdout.flush()
+    if "burst" in args.only:
+        report = burst.run(
+            seconds=args.burst_seconds, workers=args.burst_workers, wait_s=args.burst_wait
+        )
+        sys.stdout.write(report + "\n\n")
+        sys.stdout.flush()
+    if "store" in args.only:
+        uri = os.environ.get("MONGODB_URI", store.DEFAULT_URI)
+        sys.stdout.write(store.run([uri], args.store_sizes) + "\n\n")
     return 0
 
 

@@ -90,11 +90,13 @@ def run(*, stored: Sequence[int], sla_cases: int, faust_cases: int, repeats: int
     sla_in = _Inputs(*(f"bench.sla.{tag}.{n}" for n in ("received", "assigned", "updates")))
     faust_in = _Inputs(*(f"bench.faust.{tag}.{n}" for n in ("received", "assigned", "updates")))
     resolved, sink = f"bench.sla.{tag}.resolved", f"bench.faust.{tag}.sink"
+    alerts = f"bench.sla.{tag}.alerts"  # never the shared alerts topic
     changelogs = {size: f"bench.faust.{tag}.cases-{size}-changelog" for size in stored}
     created = [
         *sla_in.names,
         *(t + ".dlq" for t in sla_in.names),
         resolved,
+        alerts,
         *faust_in.names,
         sink,
         *changelogs.values(),
@@ -115,7 +117,9 @@ def run(*, stored: Sequence[int], sla_cases: int, faust_cases: int, repeats: int
                     events=4 * faust_cases, tag=tag,
                 )  # fmt: skip
                 runs["faust"].append(faust)
-                runs["sla"].append(_sla(sla_in, resolved, size, 4 * sla_cases, timer))
+                runs["sla"].append(
+                    _sla(sla_in, resolved, alerts, size, events=4 * sla_cases, timer=timer)
+                )
                 _progress(f"stored {size:,}: faust {runs['faust'][-1].rate:,.0f} ev/s, "
                           f"sla {runs['sla'][-1].rate:,.1f} ev/s")  # fmt: skip
             results[size] = runs
@@ -158,7 +162,9 @@ def _prefill_changelog(kafka: KafkaSettings, topic: str, size: int) -> None:
     producer.close()
 
 
-def _sla(inputs: _Inputs, resolved: str, stored: int, events: int, timer: _StoreTimer) -> Timed:
+def _sla(
+    inputs: _Inputs, resolved: str, alerts: str, stored: int, *, events: int, timer: _StoreTimer
+) -> Timed:
     """One sla run on a fresh database pre-loaded with `stored` cases."""
     settings = Settings(
         group_id=f"bench-sla-{uuid.uuid4().hex[:8]}",
@@ -168,6 +174,7 @@ def _sla(inputs: _Inputs, resolved: str, stored: int, events: int, timer: _Store
             assigned=inputs.assigned,
             updates=inputs.updates,
             resolved=resolved,
+            alerts=alerts,
         ),
     )
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)

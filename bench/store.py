@@ -43,6 +43,7 @@ MAX_SECONDS = 3.0
 # A bulk call estimated to take longer than this is estimated, not run.
 MAX_BULK_SECONDS = 30.0
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+DEFAULT_URI = "mongodb://127.0.0.1:27017/"
 
 Doc = dict[str, Any]
 
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", default="1000,20000,100000", help="collection sizes")
     args = parser.parse_args(argv)
-    uris = args.uri or [os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")]
+    uris = args.uri or [os.environ.get("MONGODB_URI", DEFAULT_URI)]
     sizes = [int(s) for s in args.sizes.split(",")]
     sys.stdout.write(run(uris, sizes) + "\n")
     return 0
