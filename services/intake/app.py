@@ -74,7 +74,11 @@ def _lifespan(settings: Settings) -> Any:
         # Without the unique indexes idempotency silently breaks: refuse to start instead.
         await run_in_threadpool(repo.ensure_indexes)
         relay = RelayWorker(
-            repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
+            repo,
+            lambda: _producer(settings),
+            _relay_config(settings),
+            poll_s=settings.relay_poll_s,
+            scan_s=settings.relay_scan_s,
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay

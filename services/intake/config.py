@@ -61,6 +61,9 @@ class Settings(ConsumerSettings):
     group_commit_wait_s: float = Field(default=0.002, ge=0, le=1)
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
     relay_poll_s: float = Field(default=1.0, gt=0)
+    # How often the relay scans the store for what its fast path did not send (a crash, an
+    # outage, another replica's leftovers): a full scan on FerretDB, so seldom.
+    relay_scan_s: float = Field(default=30.0, gt=0)
     relay_lease_s: float = Field(default=60.0, gt=0)
     relay_flush_timeout_s: float = Field(default=30.0, ge=20)  # also the delivery timeout
     relay_connect_timeout_s: float = Field(default=5.0, gt=0)

@@ -52,7 +52,12 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
         linker=duplicate_linker(client, settings),
     )
     relay = RelayWorker(
-        repo, lambda: _producer(settings), _relay_config(settings), poll_s=settings.relay_poll_s
+        repo,
+        lambda: _producer(settings),
+        _relay_config(settings),
+        poll_s=settings.relay_poll_s,
+        # Complaints from the raw topics are not offered to the relay: it finds them by scan.
+        scan_s=settings.relay_poll_s,
     )
     service = build_consume_service(
         settings,

@@ -26,7 +26,8 @@ from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
 
-_COUNT_EVERY_S = 5.0
+# The pending count is a full scan on FerretDB (seconds at 10,000 complaints): seldom.
+_COUNT_EVERY_S = 60.0
 
 
 class PendingCounter(OutboxStore, Protocol):
@@ -45,12 +46,14 @@ class RelayWorker:
         config: RelayConfig,
         *,
         poll_s: float = 1.0,
+        scan_s: float = 30.0,
         backoff: Backoff | None = None,
     ) -> None:
         self._store = store
         self._connect = connect  # returns a producer; may raise while Kafka is unreachable
         self._config = config
         self._poll_s = poll_s
+        self._scan_s = scan_s  # a scan is the safety net, not the path: seldom
         self._backoff = backoff or Backoff(base_s=0.5, cap_s=10.0)
         self._producer: Any = None
         self._wake = threading.Event()
@@ -119,24 +122,33 @@ class RelayWorker:
                 self._release_offered()
                 return self._failed("connect", exc)
         fresh = self._take_offered()
+        if not fresh and time.monotonic() < self._scan_at:
+            return RoundResult()  # nothing offered, no scan due
         try:
-            result = relay_round(self._store, self._sender(), self._config, fresh=fresh)
-            self._update_pending_gauge()
+            result = relay_round(self._store, self._sender(), self._config, fresh=fresh or None)
         except PyMongoError as exc:
             return self._failed("mongo", exc)
+        self._after(result, scanned=not fresh)
         if result.error and result.error.startswith("flush"):
             # Drop what the producer still buffers: those complaints stay claimed and are sent
             # again when their lease ends, rather than trickling out of an old producer too.
             self._close_producer(0)
         return result
 
+    def _after(self, result: RoundResult, *, scanned: bool) -> None:
+        """Schedule the next scan: `scan_s` after this one ended (a slow scan must not be
+        followed by another at once), or at once when a round left complaints to the store."""
+        if result.error:
+            self._scan_at = 0.0
+        elif scanned:
+            self._scan_at = time.monotonic() + self._scan_s
+            self._update_pending_gauge()
+
     def _take_offered(self) -> list[StoredComplaint]:
         """Up to a batch of offered complaints; none when a scan is due, so the store's
-        leftovers are picked up every `poll_s` even while fresh complaints keep coming. A round
+        leftovers are picked up every `scan_s` even while fresh complaints keep coming. A round
         that fails releases its complaints in the store, where the next scan finds them."""
-        now = time.monotonic()
-        if now >= self._scan_at or not self._offered:
-            self._scan_at = now + self._poll_s
+        if time.monotonic() >= self._scan_at:
             return []
         taken: list[StoredComplaint] = []
         while self._offered and len(taken) < self._config.batch_size:
@@ -144,8 +156,7 @@ class RelayWorker:
         return taken
 
     def _update_pending_gauge(self) -> None:
-        """Count pending complaints at most every few seconds: a count is a full scan on
-        FerretDB, and a round runs after every insert."""
+        """Count pending complaints after a scan, at most every `_COUNT_EVERY_S`."""
         now = time.monotonic()
         if now - self._counted_at >= _COUNT_EVERY_S:
             metrics.OUTBOX_PENDING.set(self._store.count_pending())

@@ -29,6 +29,10 @@ from shared.kafka.records import Outgoing, Received, Refused, Result, Then
 log = logging.getLogger(__name__)
 
 
+# Longer than the sweep's interval, so the last due sweep still runs.
+_SWEEP_MARGIN = timedelta(minutes=2)
+
+
 class InvalidTransition(ValueError):
     """The event is not a valid step of its case's lifecycle."""
 
@@ -113,6 +117,7 @@ class CaseHandler:
         self._keep_event_ids = keep_event_ids
         self._held_max_age = held_max_age
         self._now = clock
+        self._sweep_until = clock() + held_max_age + _SWEEP_MARGIN  # see sweep_held
 
     def handle_batch(self, batch: Sequence[Received[Envelope[Payload]]]) -> list[Result]:
         """Apply every event in order; return what to send and what to refuse."""
@@ -124,8 +129,15 @@ class CaseHandler:
         return [*work.results, Then(lambda: self._store(work))]
 
     def sweep_held(self) -> list[Result]:
-        """Refuse the held events whose case never became ready for them (a timer's tick)."""
-        work = _Batch({s.case.complaint_id: s for s in self._states.with_expired_held(self._now())})
+        """Refuse the held events whose case never became ready for them (a timer's tick).
+
+        The query is a full scan on FerretDB, so it runs only while an event may be held: for
+        `held_max_age` after a start (an earlier process may have left some), and after this
+        process stored a case holding one, until that has surely expired and been swept."""
+        if self._now() > self._sweep_until:
+            return []
+        holding = self._states.with_expired_held(self._now())
+        work = _Batch({s.case.complaint_id: s for s in holding})
         for stored in work.stored.values():
             case, expired = expire_held(stored.case, self._now(), self._held_max_age)
             work.update(stored.case, case)
@@ -178,6 +190,8 @@ class CaseHandler:
         """Write the changed states, then the views; count only once both are stored."""
         touched = (work.current(i) for i in sorted(work.touched))
         self._writer.write(work.changes(), (c for c in touched if c is not None))
+        if any(work.cases[i].held for i in work.changed):
+            self._sweep_until = self._now() + self._held_max_age + _SWEEP_MARGIN
 
 
 def _held(received: Received[Envelope[Any]], now: datetime) -> HeldEvent:

@@ -3,7 +3,7 @@ events and replays, without Kafka or Mongo (the edges are tested for real in tes
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -125,3 +125,22 @@ def test_a_concurrent_writer_makes_the_store_a_retryable_conflict(
         then.action()
     assert run(handler, assigned(CID)) == []
     assert states.docs[CID].case.status == "assigned"
+
+
+def test_the_held_sweep_scans_only_while_an_event_may_be_held(
+    parts: tuple[CaseHandler, MemoryStates, MemoryViews],
+) -> None:
+    handler, states, _ = parts
+    scans: list[datetime] = []
+    original = states.with_expired_held
+
+    def counted(now: datetime) -> list[Any]:
+        scans.append(now)
+        return original(now)
+
+    states.with_expired_held = counted  # type: ignore[method-assign]
+    handler._now = lambda: T0 + timedelta(hours=1)  # type: ignore[method-assign]
+    assert handler.sweep_held() == [] and scans == [], "nothing held since start: no scan"
+    run(handler, follow_up(CID))  # held: the case is unknown
+    handler._now = lambda: T0 + timedelta(hours=1, minutes=11)  # type: ignore[method-assign]
+    assert any(isinstance(r, Refused) for r in handler.sweep_held()) and len(scans) == 1
