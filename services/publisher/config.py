@@ -12,29 +12,30 @@ from services.publisher.mapping import LaporMapping
 from shared.config import ConsumerSettings
 
 
-class LaporSettings(BaseModel):
-    """How to reach LAPOR! (env: PUBLISHER_LAPOR__BASE_URL, PUBLISHER_LAPOR__TOKEN, ...)."""
+class HttpTarget(BaseModel):
+    """How to reach one external system over HTTP, and when to stop calling it for a while."""
 
-    base_url: str = "http://127.0.0.1:8081"
+    base_url: str
     token: SecretStr  # required: no default, so a missing token fails at start-up
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 10.0
-    send_resolution: bool = Field(True, description="Post the resolution as a follow-up.")
     breaker_failure_threshold: int = Field(5, ge=1)
     breaker_cooldown_s: float = Field(30.0, ge=0)
+
+
+class LaporSettings(HttpTarget):
+    """How to reach LAPOR! (env: PUBLISHER_LAPOR__BASE_URL, PUBLISHER_LAPOR__TOKEN, ...)."""
+
+    base_url: str = "http://127.0.0.1:8081"
+    send_resolution: bool = Field(True, description="Post the resolution as a follow-up.")
     mapping: LaporMapping = Field(default_factory=LaporMapping)
 
 
-class CkanSettings(BaseModel):
+class CkanSettings(HttpTarget):
     """The PPID catalogue's CKAN (env: PUBLISHER_CKAN__BASE_URL, PUBLISHER_CKAN__TOKEN, ...);
     unset, nothing goes to the catalogue."""
 
     base_url: str = "http://127.0.0.1:8082"
-    token: SecretStr
-    connect_timeout_s: float = 3.0
-    read_timeout_s: float = 10.0
-    breaker_failure_threshold: int = Field(5, ge=1)
-    breaker_cooldown_s: float = Field(30.0, ge=0)
     mapping: CatalogueMapping = Field(default_factory=CatalogueMapping)
     utc_offset_hours: int = Field(7, description="Region time zone for dates (WIB = 7).")
     days_off: list[date] = Field(default_factory=list, description="Local days off.")

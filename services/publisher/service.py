@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -15,7 +16,7 @@ from services.publisher import metrics
 from services.publisher.breaker import CircuitBreaker
 from services.publisher.ckan import CkanClient, make_ckan_http
 from services.publisher.ckan_publisher import CkanPublisher
-from services.publisher.config import Settings
+from services.publisher.config import HttpTarget, Settings
 from services.publisher.dispatch import Dispatcher
 from services.publisher.http import PerThreadClient
 from services.publisher.lapor import LaporClient, make_http_client
@@ -76,21 +77,10 @@ def build_targets(
     owner = f"{socket.gethostname()}/{os.getpid()}/{ULID()}"
     base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
     lapor = settings.lapor
-    http = PerThreadClient(
-        partial(
-            make_http_client,
-            lapor.base_url,
-            lapor.token.get_secret_value(),
-            connect_s=lapor.connect_timeout_s,
-            read_s=lapor.read_timeout_s,
-            pool=1,
-        )
-    )
+    http = _http(lapor, make_http_client)
     publisher = LaporPublisher(
         client=LaporClient(http),
-        breaker=CircuitBreaker(
-            failure_threshold=lapor.breaker_failure_threshold, cooldown_s=lapor.breaker_cooldown_s
-        ),
+        breaker=_breaker(lapor),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
         **base,
@@ -104,25 +94,27 @@ def build_targets(
     return targets, closers
 
 
+def _http(target: HttpTarget, make: Callable[..., Any]) -> PerThreadClient:
+    """One HTTP client per sending thread, for `target`."""
+    token = target.token.get_secret_value()
+    timeouts = {"connect_s": target.connect_timeout_s, "read_s": target.read_timeout_s}
+    return PerThreadClient(partial(make, target.base_url, token, **timeouts, pool=1))
+
+
+def _breaker(target: HttpTarget) -> CircuitBreaker:
+    return CircuitBreaker(
+        failure_threshold=target.breaker_failure_threshold, cooldown_s=target.breaker_cooldown_s
+    )
+
+
 def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher, Any]:
     """Return the catalogue target and the closer of its HTTP client."""
     ckan = settings.ckan
     assert ckan is not None
-    http = PerThreadClient(
-        partial(
-            make_ckan_http,
-            ckan.base_url,
-            ckan.token.get_secret_value(),
-            connect_s=ckan.connect_timeout_s,
-            read_s=ckan.read_timeout_s,
-            pool=1,
-        )
-    )
+    http = _http(ckan, make_ckan_http)
     publisher = CkanPublisher(
         client=CkanClient(http),
-        breaker=CircuitBreaker(
-            failure_threshold=ckan.breaker_failure_threshold, cooldown_s=ckan.breaker_cooldown_s
-        ),
+        breaker=_breaker(ckan),
         mapping=ckan.mapping,
         calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
         **base,
