@@ -29,6 +29,8 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from tests.support.background import BackgroundServices  # noqa: E402
 from tests.support.infra import (  # noqa: E402 - needs the sys.path entry above
     Infra,
@@ -39,6 +41,12 @@ from tests.support.infra import (  # noqa: E402 - needs the sys.path entry above
 )
 
 INFRA_MARKERS = ("integration", "e2e")
+
+# In CI the property tests run the same examples every time (a fresh clone has no example
+# database): a red CI then always means a change broke something. Locally they explore.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 _used: list[str] = []  # what `infra` provided, for the summary at the end
 
 

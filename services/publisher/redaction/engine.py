@@ -7,9 +7,23 @@ from collections.abc import Iterable, Mapping
 from services.publisher.redaction import address, contact, names, numbers, reporter
 from services.publisher.redaction.model import PRIORITY, Redaction, Removed, Reporter, Span
 
+# A removal can leave a cue next to what it did not cover ("NIK <16 digits> <14 digits>"), so
+# redaction runs again on its own output until nothing changes: redacting twice is redacting once.
+_MAX_PASSES = 3
+
 
 def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> Redaction:
-    """Return the public version of `text` and, in text order, what was removed."""
+    """Return the public version of `text` and what was removed (in text order per pass)."""
+    result = _once(text, reporter_block)
+    for _ in range(_MAX_PASSES - 1):
+        again = _once(result.text, reporter_block)
+        if again.text == result.text:
+            break
+        result = Redaction(again.text, result.removed + again.removed)
+    return result
+
+
+def _once(text: str, reporter_block: Mapping[str, object] | Reporter | None) -> Redaction:
     found = spans(text, reporter_block)
     return Redaction(_replace(text, found), tuple(_removed(text, found)))
 

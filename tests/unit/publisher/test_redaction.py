@@ -205,3 +205,10 @@ def test_a_tracking_number_is_not_taken_for_a_plate() -> None:
     result = redact(text)
     assert "ADU-N7PE-H95H" in result.text
     assert [item.kind for item in result.removed] == ["PLAT"]
+
+
+def test_a_number_left_beside_a_cue_is_removed_in_the_same_call() -> None:
+    text = "NIK Pak Pak Pak Pak Pak Pak 0000000000000000 00000000000000"
+    once = redact(text)
+    assert "0" not in once.text
+    assert redact(once.text).text == once.text
