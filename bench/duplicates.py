@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 import uuid
-from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -94,21 +93,17 @@ def complaint(rng: random.Random, n: int, day: date) -> ComplaintReceived:
 
 def fill(collection: Any, size: int, per_day: int, rng: random.Random) -> None:
     """Write the fingerprints of `size` complaints, `per_day` a day, up to TODAY."""
-    postings: dict[str, list[str]] = defaultdict(list)
-    sketches = []
+    docs = []
     for n in range(size):
         day = TODAY - timedelta(days=n // per_day)
         sketch = sketch_of(complaint(rng, n, day))
         cid = f"01B{n:023d}"
-        for key in blocking_keys(sketch, sketch.day):
-            postings[key].append(cid)
+        keys = blocking_keys(sketch, sketch.day)
+        docs += [{"_id": f"k|{k}|{cid}", "k": k, "d": day.isoformat()} for k in keys]
         doc = {"_id": f"s|{cid}", "d": day.isoformat(), "tn": f"ADU-B{n:07d}", "ch": "sms"}
-        sketches.append(doc | {"sk": sketch.to_doc()})
-    keys = [{"_id": f"k|{k}", "d": k.rsplit("|", 2)[-2], "m": m} for k, m in postings.items()]
-    for batch in range(0, len(sketches), 1000):
-        collection.insert_many(sketches[batch : batch + 1000], ordered=False)
-    for batch in range(0, len(keys), 1000):
-        collection.insert_many(keys[batch : batch + 1000], ordered=False)
+        docs.append(doc | {"sk": sketch.to_doc()})
+    for batch in range(0, len(docs), 1000):
+        collection.insert_many(docs[batch : batch + 1000], ordered=False)
 
 
 def measure(uri: str, size: int, per_day: int, lookups: int) -> dict[str, float]:

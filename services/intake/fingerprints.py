@@ -1,10 +1,13 @@
 """The `intake_fingerprints` collection: who was filed under which blocking key (pymongo only).
 
-Two kinds of document, both read only by `_id $in` (an index lookup on the patched FerretDB;
-range queries and sorts would scan every document):
-  {_id: "k|<blocking key>", d: day, m: [complaint ids]}       one per key and day bucket
-  {_id: "s|<complaint id>", d: day, tn, ch, sk: sketch}       one per complaint
-A look-up is two finds whatever the collection holds; a write is one unordered bulk_write.
+Two kinds of document, both insert-only:
+  {_id: "k|<blocking key>|<complaint id>", k: key, d: day}   one per key and complaint
+  {_id: "s|<complaint id>", d: day, tn, ch, sk: sketch}      one per complaint
+Insert-only, because replicas file at the same time: an `$addToSet` into one document per key
+is a read-modify-write on FerretDB, and concurrent ones lost members (and made pymongo fail
+on a reply without `nModified`). Postings are read by `k $in` and sketches by `_id $in`, both
+index look-ups on the patched FerretDB (range queries and sorts would scan every document):
+a look-up is two finds whatever the collection holds; a write is one unordered insert_many.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
 from services.intake.similarity import Sketch
 from shared.mongo import Index, ensure_indexes
 
-INDEXES = (Index(("d",)),)  # pruning deletes one day bucket at a time, by equality
+INDEXES = (
+    Index(("k",)),  # look-ups: postings by blocking key
+    Index(("d",)),  # pruning deletes one day bucket at a time, by equality
+)
 _DUPLICATE_KEY = 11000
 
 
@@ -44,7 +49,7 @@ class FingerprintStore:
         self._max_candidates = max_candidates
 
     def ensure_indexes(self) -> None:
-        """Create the day index pruning relies on."""
+        """Create the key index look-ups rely on and the day index pruning relies on."""
         ensure_indexes(self._collection, INDEXES)
 
     def candidates(self, keys: list[str]) -> list[Filed]:
@@ -52,10 +57,9 @@ class FingerprintStore:
         if not keys:
             return []
         hits: Counter[str] = Counter()
-        # One batch each: a getMore round trip per 101 documents would grow with the window.
-        wanted = [f"k|{k}" for k in keys]
-        for doc in self._collection.find({"_id": {"$in": wanted}}, batch_size=len(wanted)):
-            hits.update(doc.get("m", []))
+        # One batch: a getMore round trip per 101 documents would grow with the window.
+        postings = self._collection.find({"k": {"$in": keys}}, {"_id": 1}, batch_size=10_000)
+        hits.update(doc["_id"].rsplit("|", 1)[1] for doc in postings)
         # Most keys in common first; among equals the newest (ULIDs sort by time).
         chosen = sorted(hits, key=lambda cid: (hits[cid], cid), reverse=True)
         chosen = chosen[: self._max_candidates]
@@ -66,29 +70,20 @@ class FingerprintStore:
         return [_filed(doc) for doc in docs]
 
     def file(self, filed: Filed, keys: list[str]) -> None:
-        """Store the sketch and add the complaint to each key's list (idempotent)."""
+        """Store the sketch and one posting per key (idempotent)."""
         day = filed.sketch.day.isoformat()
-        sketch = InsertOne(
-            {
-                "_id": f"s|{filed.complaint_id}",
-                "d": day,
-                "tn": filed.tracking_number,
-                "ch": filed.channel,
-                "sk": filed.sketch.to_doc(),
-            }
-        )
-        postings = [
-            UpdateOne(
-                {"_id": f"k|{key}"},
-                {"$addToSet": {"m": filed.complaint_id}, "$setOnInsert": {"d": day}},
-                upsert=True,
-            )
-            for key in keys
-        ]
+        sketch = {
+            "_id": f"s|{filed.complaint_id}",
+            "d": day,
+            "tn": filed.tracking_number,
+            "ch": filed.channel,
+            "sk": filed.sketch.to_doc(),
+        }
+        postings = [{"_id": f"k|{key}|{filed.complaint_id}", "k": key, "d": day} for key in keys]
         try:
-            self._collection.bulk_write([sketch, *postings], ordered=False)
+            self._collection.insert_many([sketch, *postings], ordered=False)
         except BulkWriteError as exc:
-            # Filing the same complaint again (a retry) meets its own sketch: nothing is lost.
+            # Filing the same complaint again (a retry) meets its own documents: nothing is lost.
             errors = exc.details.get("writeErrors", [])
             if any(err.get("code") != _DUPLICATE_KEY for err in errors):
                 raise

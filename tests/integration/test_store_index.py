@@ -82,8 +82,9 @@ def _index_backed(plan: str) -> bool:
         {"_id": {"$in": ["C00001", "C00100", "C00299"]}},
         {"tracking_number": "ADN-00042"},
         {"connector": "web", "channel_ref": "ref-42"},
+        {"tracking_number": {"$in": ["ADN-00001", "ADN-00299"]}},
     ],
-    ids=["_id", "_id+revision", "_id $in", "unique field", "compound unique"],
+    ids=["_id", "_id+revision", "_id $in", "unique field", "compound unique", "field $in"],
 )
 def test_by_key_queries_use_an_index(cases: Collection[Doc], infra: Infra, flt: Doc) -> None:
     plan = _plan(cases, flt)
@@ -100,6 +101,8 @@ def test_by_key_queries_find_exactly_the_matching_documents(cases: Collection[Do
     assert cases.find_one({"tracking_number": "A-2"}) is not None
     assert cases.find_one({"connector": "sms", "channel_ref": None}) is not None
     assert cases.count_documents({"connector": "web"}) == 302
+    found = cases.find({"tracking_number": {"$in": ["ADN-00001", "A-1", "X<&>😀", "nope"]}})
+    assert len(list(found)) == 3  # an array holding one of the values matches too
 
 
 def test_optimistic_and_bulk_writes_hit_exactly_one_document(cases: Collection[Doc]) -> None:

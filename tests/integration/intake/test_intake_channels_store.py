@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,4 +58,24 @@ def test_sms_parts_complete_once_and_are_forgotten(db: Database[dict[str, Any]])
     assert store.add(key, SmsPart(2, 2, "m-2", "lubang", at)) is None  # delivered twice
     parts = store.add(key, SmsPart(1, 2, "m-1", "banyak ", at))
     assert parts is not None and [parts[n].text for n in (1, 2)] == ["banyak ", "lubang"]
+    assert db["sms_parts"].count_documents({}) == 0
+
+
+def test_sms_parts_arriving_at_once_on_many_replicas_all_land(
+    db: Database[dict[str, Any]],
+) -> None:
+    store = SmsPartStore(db["sms_parts"])
+    at = datetime(2025, 3, 4, 1, tzinfo=UTC)
+    total, messages = 4, 12
+    parts = [
+        (m, SmsPart(n, total, f"m-{m}-{n}", f"{n}", at))
+        for m in range(messages)
+        for n in range(1, total + 1)
+    ]
+    with ThreadPoolExecutor(16) as pool:
+        done = list(pool.map(lambda mp: store.add(f"gw|{mp[0]}|{total}", mp[1]), parts))
+    completed = [p for p in done if p is not None]
+    # Every message completes (twice at worst, when its last two parts meet), whole.
+    assert messages <= len(completed) <= 2 * messages
+    assert all(sorted(p) == [1, 2, 3, 4] for p in completed)
     assert db["sms_parts"].count_documents({}) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +13,9 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 
 from bench.duplicates import TODAY, Commands, complaint, fill
-from services.intake.fingerprints import FingerprintStore
-from services.intake.linker import DuplicateLinker
+from services.intake.fingerprints import Filed, FingerprintStore
+from services.intake.linker import DuplicateLinker, sketch_of
+from services.intake.similarity import blocking_keys
 from tests.support.infra import Infra
 from tests.unit.intake.duplicate_set import replay, stored
 from tests.unit.intake.memory_fingerprints import MemoryFingerprints
@@ -74,13 +76,27 @@ def test_a_look_up_sends_the_same_commands_at_1k_and_10k(
         for size in (1_000, 10_000):
             collection = client[new_db()]["intake_fingerprints"]
             rng = random.Random(size)
+            store = FingerprintStore(collection)
+            store.ensure_indexes()
             fill(collection, size, 100, rng)  # 100 a day: a bigger size is a longer history
-            linker = DuplicateLinker(FingerprintStore(collection))
+            linker = DuplicateLinker(store)
             listener.count = 0
             for n in range(20):
                 linker.find(complaint(rng, 10**6 + n, TODAY))
             commands[size] = listener.count
     finally:
         client.close()
-    # Two finds by _id $in each (at most one more round trip): independent of the history.
+    # Two index look-ups each (postings by key, sketches by _id) (at most one more round trip): independent of the history.
     assert commands[1_000] == commands[10_000] <= 3 * 20
+
+
+def test_replicas_filing_at_once_lose_no_posting(collection: Collection[dict[str, Any]]) -> None:
+    store = FingerprintStore(collection)
+    store.ensure_indexes()
+    base = sketch_of(complaint(random.Random(7), 7, TODAY))
+    keys = blocking_keys(base, base.day)
+    filed = [Filed(f"01C{n:023d}", f"ADU-C{n:07d}", "web", base) for n in range(48)]
+    with ThreadPoolExecutor(16) as pool:  # all 48 share every key: the worst contention
+        list(pool.map(lambda f: store.file(f, keys), filed))
+    found = FingerprintStore(collection, max_candidates=100).candidates(keys)
+    assert sorted(f.complaint_id for f in found) == [f.complaint_id for f in filed]
