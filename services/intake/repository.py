@@ -108,8 +108,10 @@ class ComplaintRepository:
     ) -> list[StoredComplaint]:
         """Reserve up to `limit` unpublished complaints, oldest first, for `owner`.
 
-        Each document's update is atomic, so when several intake replicas relay at once each
-        document goes to one of them; a crashed owner's lease simply runs out.
+        On MongoDB each document's update is atomic, so when several intake replicas relay at
+        once each document goes to one of them. FerretDB's updates are read-modify-write, so two
+        claims can both win: the complaint is then relayed twice under the same event id, which
+        every consumer drops as a replay. A crashed owner's lease simply runs out.
         """
         free = {"outbox.published_at": None, "outbox.lease_until": {"$lte": now}}
         candidates = self._collection.find(free, {"_id": 1}).sort("_id", 1).limit(limit)
