@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from services.publisher.redaction import Kind, Removed, Reporter, numbers, redact
