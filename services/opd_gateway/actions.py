@@ -97,6 +97,7 @@ class Inbox:
     def act(self, opd: str, complaint_id: str, body: ActionBody) -> Accepted:
         """Check, reserve and emit one action; raise NotFound, Conflict or Unavailable."""
         kind = kind_of_action(body)
+        payload = payload_of(body, opd, self._now())  # before any look-up: one code path for all
         case = self.case(opd, complaint_id)
         taken = self._actions.of_case(complaint_id)
         pending = [Kind(a["kind"]) for a in taken if not case.seen(a["event_id"])]
@@ -105,7 +106,7 @@ class Inbox:
             self._count(opd, kind, "refused")
             raise Conflict(target.reason)
         event = new_event(
-            payload_of(body, opd, self._now()), complaint_id=complaint_id, source=SOURCE,
+            payload, complaint_id=complaint_id, source=SOURCE,
             correlation_id=case.correlation_id,
         )  # fmt: skip
         step = len(taken) + 1
