@@ -7,6 +7,7 @@ or reassignment: an OPD that lost a case can no longer see it or act on it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,14 @@ from pydantic import AwareDatetime, BaseModel
 
 from shared.events import ComplaintDispatched, ComplaintReassigned, Envelope
 from shared.lifecycle import Kind, Status, kind_of, next_status
+
+
+@dataclass(frozen=True)
+class Read:
+    """An event and its bytes as consumed (what a webhook sends on)."""
+
+    event: Envelope[Any]
+    body: str
 
 
 class OpdCase(BaseModel):

@@ -54,6 +54,7 @@ class Settings(ConsumerSettings):
     cases_collection: str = "opd_cases"
     deliveries_collection: str = "opd_deliveries"
     actions_collection: str = "opd_inbox_actions"
+    early_collection: str = "opd_early_events"
     # How long the inbox waits for Kafka to take an action before answering 503.
     produce_timeout_s: float = Field(10.0, gt=0)
     keep_event_ids: int = Field(64, ge=1)

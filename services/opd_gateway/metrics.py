@@ -28,7 +28,7 @@ BREAKER_STATE = Gauge(
 )
 EVENTS = Counter(
     "opd_gateway_events_total",
-    "Consumed events by what the gateway did with them (tracked, queued, not_ours).",
+    "Consumed events by what the gateway did with them (tracked, queued, early, not_ours).",
     ["outcome"],
 )
 INBOX_ACTIONS = Counter(

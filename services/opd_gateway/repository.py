@@ -4,6 +4,7 @@ Who writes what, so no two writers meet on one document (FerretDB's updates are 
 - `opd_cases`: the consumer alone (one replica; see the README), one document per case;
 - `opd_deliveries`: the consumer inserts (insert-only, duplicates ignored on replays), then only
   the one delivery thread of that OPD updates it;
+- `opd_early_events`: the consumer alone, insert and delete, one document per event;
 - `opd_inbox_actions`: the inbox inserts one document per accepted action, `_id` =
   `<complaint>:<n>`, so two actions racing for the same case collide on the key and one is
   refused instead of both being accepted against the same status.
@@ -11,15 +12,16 @@ Who writes what, so no two writers meet on one document (FerretDB's updates are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
-from services.opd_gateway.case import OpdCase
-from services.opd_gateway.delivery import Delivery, DeliveryState
+from services.opd_gateway.case import OpdCase, Read
+from services.opd_gateway.delivery import Delivery, DeliveryState, order_key
 from shared.lifecycle import Kind
 from shared.mongo import Index, ensure_indexes
 
@@ -111,6 +113,53 @@ class DeliveryRepository:
                 self._deliveries.update_one({"_id": doc["_id"]}, {"$set": update})
                 count += 1
         return count
+
+
+class EarlyEventRepository:
+    """Events read before their case's dispatch, insert-only, until the dispatch comes."""
+
+    def __init__(self, collection: Collection[Doc], decode: Callable[[bytes], Any]) -> None:
+        self._early = collection
+        self._decode = decode
+
+    def ensure_indexes(self) -> None:
+        """Create the index a new case's early events are read by."""
+        ensure_indexes(self._early, [Index(("complaint_id",))])
+
+    def add(self, events: Sequence[tuple[str, str, str]]) -> None:
+        """Keep (complaint id, event id, body) triples; one kept before is left as it is."""
+        if not events:
+            return
+        now = time.time_ns()
+        docs = [
+            {"_id": event_id, "complaint_id": cid, "body": body, "order": order_key(now, n)}
+            for n, (cid, event_id, body) in enumerate(events)
+        ]
+        try:
+            self._early.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+
+    def of_cases(self, complaint_ids: Iterable[str]) -> dict[str, list[Read]]:
+        """Return the kept events of these cases, each case's in the order they were read."""
+        ids = list(complaint_ids)
+        if not ids:
+            return {}
+        found: dict[str, list[Read]] = {}
+        docs = sorted(self._early.find({"complaint_id": {"$in": ids}}), key=lambda d: d["order"])
+        for doc in docs:
+            read = self._read(doc["body"])
+            found.setdefault(doc["complaint_id"], []).append(read)
+        return found
+
+    def remove(self, event_ids: Sequence[str]) -> None:
+        """Forget events applied to their case."""
+        if event_ids:
+            self._early.delete_many({"_id": {"$in": list(event_ids)}})
+
+    def _read(self, body: str) -> Read:
+        return Read(self._decode(body.encode()), body)
 
 
 class ActionRepository:

@@ -31,6 +31,7 @@ from services.opd_gateway.repository import (
     ActionRepository,
     CaseRepository,
     DeliveryRepository,
+    EarlyEventRepository,
 )
 from services.opd_gateway.sender import OpdSender, Senders, Webhook
 from shared.breaker import CircuitBreaker
@@ -62,7 +63,8 @@ def build(settings: Settings, **consumer_overrides: Any) -> Gateway:
     cases = CaseRepository(db[settings.cases_collection])
     deliveries = DeliveryRepository(db[settings.deliveries_collection])
     actions = ActionRepository(db[settings.actions_collection])
-    for repository in (cases, deliveries, actions):
+    early = EarlyEventRepository(db[settings.early_collection], decode)
+    for repository in (cases, deliveries, actions, early):
         repository.ensure_indexes()
     webhooks = webhooks_of(settings)
     http = httpx.Client(timeout=httpx.Timeout(
@@ -71,7 +73,9 @@ def build(settings: Settings, **consumer_overrides: Any) -> Gateway:
     senders = Senders([_sender(w, settings, deliveries, http) for w in webhooks])
     metrics.start_at_zero([w.opd_code for w in webhooks])
     handler = GatewayHandler(
-        cases=cases, deliveries=deliveries, webhook_opds=frozenset(w.opd_code for w in webhooks),
+        cases=cases, deliveries=deliveries, early=early,
+        opds=frozenset(opd.code for opd in settings.opds()),
+        webhook_opds=frozenset(w.opd_code for w in webhooks),
         on_queued=senders.wake, keep_event_ids=settings.keep_event_ids,
     )  # fmt: skip
     producer = _LazyProducer(settings)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pymongo import MongoClient
 
 from services.opd_gateway.config import Delivery, Settings
 from services.opd_gateway.service import Gateway, build
@@ -29,9 +30,16 @@ class GatewayRun:
     settings: Settings
     gateway: Gateway
     inbox: TestClient
+    clients: list[Any]
 
     def opd_topic(self, code: str) -> str:
         return self.settings.topics.opd(code)
+
+    def gateway_db(self) -> Any:
+        """The gateway's database, read directly (closed with the test's client list)."""
+        client: MongoClient[dict[str, Any]] = MongoClient(self.settings.mongodb_uri, tz_aware=True)
+        self.clients.append(client)
+        return client[self.settings.mongodb_database]
 
 
 @pytest.fixture
@@ -45,6 +53,7 @@ def start_gateway(
 ) -> Iterator[Callable[..., GatewayRun]]:
     """Factory: `start_gateway(opds=[{"code", "webhook_url"?}], secrets={}, keys={})`."""
     clients: list[TestClient] = []
+    runs: list[GatewayRun] = []
 
     def start(
         opds: list[dict[str, str]], secrets: dict[str, list[str]], keys: dict[str, str]
@@ -75,8 +84,13 @@ def start_gateway(
         run_in_background(gateway.service, name="opd-gateway")
         client = TestClient(gateway.web)
         clients.append(client)
-        return GatewayRun(settings, gateway, client)
+        run = GatewayRun(settings, gateway, client, [])
+        runs.append(run)
+        return run
 
     yield start
     for client in clients:
         client.close()
+    for run in runs:
+        for mongo in run.clients:
+            mongo.close()

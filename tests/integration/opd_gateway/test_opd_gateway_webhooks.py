@@ -68,3 +68,32 @@ def test_a_receiver_down_then_up_gets_each_event_once_in_order_and_holds_only_it
     finally:
         down.stop()
         up.stop()
+
+
+def test_updates_read_before_their_dispatch_are_delivered_after_it(
+    start_gateway: Callable[..., GatewayRun],
+) -> None:
+    receiver = Receiver(free_port(), secret="s")
+    receiver.start()
+    run = start_gateway(
+        opds=[{"code": "3578-pupr", "webhook_url": receiver.url}],
+        secrets={"3578-pupr": ["s"]}, keys={"3578-pupr": "k"},
+    )  # fmt: skip
+    bootstrap = run.settings.kafka.bootstrap_servers
+    answers = [follow_up("c-late", opd="3578-pupr"), resolved("c-late", opd="3578-pupr")]
+    other = follow_up("c-kafka-opd", opd="3578-dinkes")  # another OPD's, on Kafka: not kept
+    send_events(bootstrap, run.settings.topics.updates, *answers, other)
+    db = run.gateway_db()
+    wait_until(lambda: db["opd_early_events"].count_documents({}) == 2, timeout=60,
+               message="the two early events kept aside")  # fmt: skip
+    dispatch = dispatched("c-late", "ADU-L", opd="3578-pupr")
+    send_events(bootstrap, run.opd_topic("3578-pupr"), dispatch)
+    try:
+        expected = [dispatch.id, *(e.id for e in answers)]
+        wait_until(lambda: len(receiver.received) >= 3, timeout=60, message="3 delivered")
+        assert receiver.received == expected
+        case = run.inbox.get("/v1/inbox/cases/c-late", headers={"X-API-Key": "k"}).json()
+        assert case["status"] == "resolved"
+        wait_until(lambda: db["opd_early_events"].count_documents({}) == 0, timeout=30)
+    finally:
+        receiver.stop()
