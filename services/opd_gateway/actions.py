@@ -34,7 +34,9 @@ from services.opd_gateway.inbox import (
     status_now,
 )
 from services.opd_gateway.repository import ActionRepository, CaseRepository
-from shared.events import new_event
+from shared.events import Payload, new_event
+from shared.events.factory import derived_id
+from shared.events.registry import type_of
 from shared.kafka.records import Outgoing
 from shared.lifecycle import Kind, Status
 
@@ -94,12 +96,23 @@ class Inbox:
         """Return the OPD's cases, newest dispatch first."""
         return self._cases.of_opd(opd, status=status, limit=limit)
 
-    def act(self, opd: str, complaint_id: str, body: ActionBody) -> Accepted:
-        """Check, reserve and emit one action; raise NotFound, Conflict or Unavailable."""
+    def act(
+        self, opd: str, complaint_id: str, body: ActionBody, *, idempotency_key: str | None = None
+    ) -> Accepted:
+        """Check, reserve and emit one action; raise NotFound, Conflict or Unavailable.
+
+        With an `idempotency_key` the event id derives from (OPD, case, key): a retry of an
+        accepted request (its answer lost) is answered with the same event, not emitted again.
+        """
         kind = kind_of_action(body)
         payload = payload_of(body, opd, self._now())  # before any look-up: one code path for all
         case = self.case(opd, complaint_id)
         taken = self._actions.of_case(complaint_id)
+        event_id = _event_id(opd, complaint_id, idempotency_key, payload)
+        earlier = next((a for a in taken if event_id and a["event_id"] == event_id), None)
+        if earlier is not None:
+            self._count(opd, kind, "repeated")
+            return Accepted(event_id or "", type_of(type(payload))[0], Status(earlier["status"]))
         pending = [Kind(a["kind"]) for a in taken if not case.seen(a["event_id"])]
         target = check(status_now(case, pending), kind)
         if isinstance(target, Refusal):
@@ -107,11 +120,13 @@ class Inbox:
             raise Conflict(target.reason)
         event = new_event(
             payload, complaint_id=complaint_id, source=SOURCE,
-            correlation_id=case.correlation_id,
+            correlation_id=case.correlation_id, event_id=event_id,
         )  # fmt: skip
         step = len(taken) + 1
         try:
-            self._actions.reserve(complaint_id, step, event_id=event.id, kind=kind, opd=opd)
+            self._actions.reserve(
+                complaint_id, step, event_id=event.id, kind=kind, opd=opd, status=target
+            )
         except DuplicateKeyError as exc:
             self._count(opd, kind, "conflict")
             raise Conflict("another action on this case was accepted just now; retry") from exc
@@ -134,3 +149,10 @@ class Inbox:
 
     def _count(self, opd: str, kind: Kind, outcome: str) -> None:
         metrics.INBOX_ACTIONS.labels(opd, kind.value, outcome).inc()
+
+
+def _event_id(opd: str, complaint_id: str, key: str | None, payload: Payload) -> str | None:
+    """The event id a keyed request always gets; None (a fresh ULID) without a key."""
+    if key is None:
+        return None
+    return derived_id(f"{opd}|{complaint_id}|{key}", type_of(type(payload))[0])

@@ -32,6 +32,8 @@ from shared.health import Check, health_routes
 from shared.lifecycle import Status
 
 _RETRY = {"Retry-After": "5"}
+# A retry with the same key gets the same event back instead of a second one.
+_KEY = Header(default=None, alias="Idempotency-Key", max_length=200)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid OPD API key (X-API-Key)."},
     404: {"description": "No such case for this OPD (another OPD's case included)."},
@@ -120,27 +122,33 @@ def _inbox_routes(
         case = await run_in_threadpool(_found, inbox.case, opd, complaint_id)
         return CaseRead(**_summary(case).model_dump(), dispatch=case.dispatch)
 
-    async def act(opd: str, complaint_id: str, body: ActionBody) -> AcceptedRead:
-        accepted: Accepted = await run_in_threadpool(_acted, inbox, opd, complaint_id, body)
+    async def act(opd: str, complaint_id: str, body: ActionBody, key: str | None) -> AcceptedRead:
+        accepted: Accepted = await run_in_threadpool(_acted, inbox, opd, complaint_id, body, key)
         return AcceptedRead(event_id=accepted.event_id, type=accepted.type, status=accepted.status)
 
     @router.post("/cases/{complaint_id}/follow-ups", status_code=202)
     async def follow_up(
-        complaint_id: str, body: FollowUpCreate, opd: str = opd_key
+        complaint_id: str, body: FollowUpCreate, opd: str = opd_key, key: str | None = _KEY
     ) -> AcceptedRead:
-        return await act(opd, complaint_id, body)
+        return await act(opd, complaint_id, body, key)
 
     @router.post("/cases/{complaint_id}/resolution", status_code=202)
-    async def resolve(complaint_id: str, body: ResolveCreate, opd: str = opd_key) -> AcceptedRead:
-        return await act(opd, complaint_id, body)
+    async def resolve(
+        complaint_id: str, body: ResolveCreate, opd: str = opd_key, key: str | None = _KEY
+    ) -> AcceptedRead:
+        return await act(opd, complaint_id, body, key)
 
     @router.post("/cases/{complaint_id}/return", status_code=202)
-    async def give_back(complaint_id: str, body: ReturnCreate, opd: str = opd_key) -> AcceptedRead:
-        return await act(opd, complaint_id, body)
+    async def give_back(
+        complaint_id: str, body: ReturnCreate, opd: str = opd_key, key: str | None = _KEY
+    ) -> AcceptedRead:
+        return await act(opd, complaint_id, body, key)
 
     @router.post("/cases/{complaint_id}/postponement", status_code=202)
-    async def postpone(complaint_id: str, body: PostponeCreate, opd: str = opd_key) -> AcceptedRead:
-        return await act(opd, complaint_id, body)
+    async def postpone(
+        complaint_id: str, body: PostponeCreate, opd: str = opd_key, key: str | None = _KEY
+    ) -> AcceptedRead:
+        return await act(opd, complaint_id, body, key)
 
     @router.get("/deliveries", response_model=list[DeliveryRead])
     async def delivery_log(
@@ -169,9 +177,11 @@ def _found(read: Callable[[str, str], OpdCase], opd: str, complaint_id: str) -> 
         raise HTTPException(404, str(exc)) from exc
 
 
-def _acted(inbox: Inbox, opd: str, complaint_id: str, body: ActionBody) -> Accepted:
+def _acted(
+    inbox: Inbox, opd: str, complaint_id: str, body: ActionBody, key: str | None
+) -> Accepted:
     try:
-        return inbox.act(opd, complaint_id, body)
+        return inbox.act(opd, complaint_id, body, idempotency_key=key)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     except Conflict as exc:

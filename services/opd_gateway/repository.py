@@ -22,7 +22,7 @@ from pymongo.errors import BulkWriteError
 
 from services.opd_gateway.case import OpdCase, Read
 from services.opd_gateway.delivery import Delivery, DeliveryState, order_key
-from shared.lifecycle import Kind
+from shared.lifecycle import Kind, Status
 from shared.mongo import Index, ensure_indexes
 
 Doc = dict[str, Any]
@@ -177,11 +177,13 @@ class ActionRepository:
         docs = list(self._actions.find({"complaint_id": complaint_id}))
         return sorted(docs, key=lambda d: d["n"])
 
-    def reserve(self, complaint_id: str, n: int, *, event_id: str, kind: Kind, opd: str) -> None:
+    def reserve(
+        self, complaint_id: str, n: int, *, event_id: str, kind: Kind, opd: str, status: Status
+    ) -> None:
         """Insert action number `n` of the case; DuplicateKeyError when another took it."""
         self._actions.insert_one(
             {"_id": f"{complaint_id}:{n}", "complaint_id": complaint_id, "n": n,
-             "event_id": event_id, "kind": kind.value, "opd_code": opd}
+             "event_id": event_id, "kind": kind.value, "opd_code": opd, "status": status.value}
         )  # fmt: skip
 
     def release(self, complaint_id: str, n: int) -> None:

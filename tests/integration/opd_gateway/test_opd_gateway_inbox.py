@@ -102,3 +102,16 @@ def test_actions_become_opd_events_and_a_refused_transition_is_409_with_the_reas
     # The gateway reads its own events back and the case moves as the sla's would.
     wait_until(lambda: run.inbox.get("/v1/inbox/cases/c-pupr", headers=PUPR).json()["status"] == "resolved",
                timeout=30, message="the case read back as resolved")  # fmt: skip
+
+
+def test_a_retried_request_with_its_idempotency_key_is_one_event(run: GatewayRun) -> None:
+    body = {"text": "Petugas kami sudah ke lokasi.", "kind": "substantive"}
+    headers = {**PUPR, "Idempotency-Key": "pupr-tl-0001"}
+    first = run.inbox.post("/v1/inbox/cases/c-pupr/follow-ups", json=body, headers=headers)
+    again = run.inbox.post("/v1/inbox/cases/c-pupr/follow-ups", json=body, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json() == again.json()
+    other = run.inbox.post("/v1/inbox/cases/c-pupr/follow-ups", json=body, headers=PUPR)
+    assert other.status_code == 202 and other.json()["event_id"] != first.json()["event_id"]
+    events = wait_until(lambda: (e := updates(run)) and len(e) >= 2 and e, timeout=30)
+    assert [e.id for e in events] == [first.json()["event_id"], other.json()["event_id"]]  # type: ignore[attr-defined]
