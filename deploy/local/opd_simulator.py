@@ -5,7 +5,8 @@ both ways, as OPDs do:
   triage queue), and for each `ComplaintDispatched` posts a substantive `FollowUpPosted` and a
   `ComplaintResolved` to `complaints.updates`, as an OPD's Admin Penghubung would. It uses the
   shared consume loop, so a malformed record is dead-lettered like anywhere else;
-- **HTTP** for the OPDs of deploy/config/opd_gateway.yaml: it receives their signed webhooks
+- **HTTP** for the OPDs of the gateway's registry when `OPD_SIMULATOR_HTTP_OPDS_FILE` names it
+  (`make run`: deploy/config/opd_gateway.yaml): it receives their signed webhooks
   from the OPD gateway on `/webhooks/<code>` (this process's port) and answers through the
   gateway's inbox (`opd_http.py`).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -54,6 +56,9 @@ class SimulatorSettings(ConsumerSettings):
     group_id: str = "opd-simulator"
     # The OPDs on HTTP: the gateway's inbox, and the same secrets and keys the gateway has.
     gateway_url: str = "http://127.0.0.1:8005"
+    # The OPD gateway's registry (`make run` sets deploy/config/opd_gateway.yaml): those OPDs
+    # are played over HTTP, not Kafka. Unset (e2e and fault suites, no gateway): all on Kafka.
+    http_opds_file: Path | None = None
     webhook_secrets: dict[str, list[str]] = Field(default_factory=dict)
     inbox_keys: dict[str, str] = Field(default_factory=dict)
 
@@ -85,15 +90,15 @@ def answer(event: Envelope[ComplaintDispatched], updates_topic: str) -> list[Out
     ]
 
 
-def opd_topics() -> list[str]:
+def opd_topics(on_http: Collection[str] = ()) -> list[str]:
     """The declared OPD topics, without the triage desks (a person works those) and without
     the OPDs on HTTP (the gateway serves those; this process answers them by webhook)."""
     names = (spec.name for spec in load_topic_specs(TOPICS_FILE))
-    on_http = {f"opd.{code}" for code in http_opds()}
+    skip = {f"opd.{code}" for code in on_http}
     return [
         n
         for n in names
-        if n.startswith("opd.") and not n.endswith(("triage", ".dlq")) and n not in on_http
+        if n.startswith("opd.") and not n.endswith(("triage", ".dlq")) and n not in skip
     ]
 
 
@@ -107,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging("opd-simulator")
     settings = SimulatorSettings(http_port=args.port, group_id=args.group)
-    topics = args.topics.split(",") if args.topics else opd_topics()
+    on_http = http_opds(settings.http_opds_file) if settings.http_opds_file else []
+    topics = args.topics.split(",") if args.topics else opd_topics(on_http)
 
     def handle(event: Envelope[Payload]) -> list[Outgoing]:
         if not isinstance(event.data, ComplaintDispatched):
@@ -124,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     app = health_app(service)
     app.include_router(opds.router())
-    log.info("answering cases", extra={"topics": topics, "http_opds": http_opds()})
+    log.info("answering cases", extra={"topics": topics, "http_opds": on_http})
     try:
         return run_consume_service(
             service, host=settings.http_host, port=settings.http_port, http_app=app
