@@ -101,6 +101,10 @@ class OpdSender:
             self._failures += 1
             log.warning("delivery store unavailable; retrying", extra=_ctx(self, exc))
             return True
+        except Exception as exc:  # a bug must not end the thread: the OPD's queue would stop
+            self._failures += 1
+            log.exception("delivery round failed; retrying", extra=_ctx(self, exc))
+            return True
 
     def drain(self) -> bool:
         """Send the OPD's pending deliveries in order until one fails; True when held."""
