@@ -22,6 +22,8 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from deploy.local.opd_http import http_opds
+
 SAMPLES = Path(__file__).with_name("demo_complaints.json")
 
 
@@ -99,6 +101,7 @@ def summary(tracked: list[Tracked], channel: str = "web") -> Table:
         "tracking number",
         "channel",
         "OPD",
+        "OPD speaks",
         "status",
         "LAPOR! id",
         "PPID record (redacted)",
@@ -110,11 +113,19 @@ def summary(tracked: list[Tracked], channel: str = "web") -> Table:
             t.tracking_number,
             channel,
             case.get("opd_code") or "-",
+            _speaks(case.get("opd_code")),
             case.get("status_label") or case.get("status") or "not seen yet",
             t.lapor_id or "-",
             _public(t, case),
         )
     return table
+
+
+def _speaks(opd: str | None) -> str:
+    """How the OPD got the case and answered it: Kafka, or webhooks and the gateway's inbox."""
+    if opd is None:
+        return "-"
+    return "HTTP: webhook + inbox" if opd in http_opds() else "Kafka"
 
 
 def _public(t: Tracked, case: dict[str, Any]) -> str:

@@ -46,6 +46,14 @@ export PUBLISHER_LAPOR__MAPPING__DEFAULT_DISPOSITION_ID=${PUBLISHER_LAPOR__MAPPI
 export CKAN_TOKEN=${CKAN_TOKEN:-local-ckan-token}
 export PUBLISHER_CKAN__TOKEN=${PUBLISHER_CKAN__TOKEN:-$CKAN_TOKEN}
 export PUBLISHER_CKAN__BASE_URL=${PUBLISHER_CKAN__BASE_URL:-http://127.0.0.1:8082}
+# The OPDs on HTTP (deploy/config/opd_gateway.yaml): webhook signing secrets (3578-pupr is
+# mid-rotation: new secret first, old one after) and inbox API keys, shared by the OPD gateway
+# and the simulator that plays those OPDs.
+export OPD_GATEWAY_WEBHOOK_SECRETS=${OPD_GATEWAY_WEBHOOK_SECRETS:-'{"3578-pupr": ["pupr-local-new", "pupr-local-old"], "35-disdik": ["disdik-local"]}'}
+export OPD_GATEWAY_INBOX_KEYS=${OPD_GATEWAY_INBOX_KEYS:-'{"3578-pupr": "pupr-inbox-key", "35-disdik": "disdik-inbox-key"}'}
+export OPD_SIMULATOR_WEBHOOK_SECRETS=${OPD_SIMULATOR_WEBHOOK_SECRETS:-$OPD_GATEWAY_WEBHOOK_SECRETS}
+export OPD_SIMULATOR_INBOX_KEYS=${OPD_SIMULATOR_INBOX_KEYS:-$OPD_GATEWAY_INBOX_KEYS}
+export OPD_SIMULATOR_HTTP_OPDS_FILE=${OPD_SIMULATOR_HTTP_OPDS_FILE:-$ROOT/deploy/config/opd_gateway.yaml}
 
 # name|command|readiness URL (in start order)
 PROCESSES=(
@@ -55,6 +63,7 @@ PROCESSES=(
   "router|$PY -m services.router|http://127.0.0.1:8002/readyz"
   "sla|$PY -m services.sla|http://127.0.0.1:8003/readyz"
   "publisher|$PY -m services.publisher|http://127.0.0.1:8004/readyz"
+  "opd-gateway|$PY -m services.opd_gateway|http://127.0.0.1:8005/readyz"
   "opd-simulator|$PY -m deploy.local.opd_simulator --port 8090|http://127.0.0.1:8090/readyz"
 )
 if [ -n "${ADUAN_STACK_PROGRAMS:-}" ]; then

@@ -13,7 +13,6 @@ from pymongo import MongoClient
 from ulid import ULID
 
 from services.publisher import metrics
-from services.publisher.breaker import CircuitBreaker
 from services.publisher.ckan import CkanClient, make_ckan_http
 from services.publisher.ckan_publisher import CkanPublisher
 from services.publisher.config import HttpTarget, Settings
@@ -26,6 +25,7 @@ from services.publisher.repository import LedgerRepository
 from services.publisher.stats import CaseStats
 from services.publisher.target import TargetPublisher
 from services.publisher.workdays import Calendar
+from shared.breaker import CircuitBreaker
 from shared.events import decode
 from shared.health import mongo_check
 from shared.mongo import database, mongo_client

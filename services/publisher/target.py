@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from services.publisher import metrics
-from services.publisher.breaker import CircuitBreaker
 from services.publisher.ledger import LedgerEntry, LedgerKey, LedgerState
 from services.publisher.repository import LedgerRepository
+from shared.breaker import CircuitBreaker
 from shared.events import CaseResolved, Envelope
 from shared.events.payloads import Payload
 from shared.retry import TransientError

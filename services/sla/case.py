@@ -3,44 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events import Channel, Classification, FollowUpKind
-
-
-class Status(StrEnum):
-    """Where a case stands; `services.sla.lifecycle.TRANSITIONS` says how it moves."""
-
-    RECEIVED = "received"  # belum terverifikasi
-    TRIAGE = "triage"  # in the admin's triage queue, not yet disposed to an OPD
-    ASSIGNED = "assigned"  # terdisposisi belum ditindaklanjuti
-    IN_PROGRESS = "in_progress"  # terdisposisi sedang diproses (after a follow-up)
-    POSTPONED = "postponed"  # tertunda: waits for data from the reporter
-    RESOLVED = "resolved"  # terdisposisi selesai
-    CLOSED = "closed"  # the reporter's window passed, or the reporter accepted
-    ARCHIVED = "archived"  # arsip
-    FORWARDED = "forwarded"  # bukan wewenang: forwarded to the competent institution
-
-    @property
-    def label(self) -> str:
-        """Return the Indonesian label a citizen sees."""
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "Belum terverifikasi",
-    Status.TRIAGE: "Sedang diverifikasi",
-    Status.ASSIGNED: "Terdisposisi - belum ditindaklanjuti",
-    Status.IN_PROGRESS: "Terdisposisi - sedang diproses",
-    Status.POSTPONED: "Tertunda",
-    Status.RESOLVED: "Terdisposisi - selesai",
-    Status.CLOSED: "Selesai - ditutup",
-    Status.ARCHIVED: "Arsip",
-    Status.FORWARDED: "Diteruskan - bukan wewenang",
-}
+from shared.lifecycle import Status
 
 
 class HeldEvent(BaseModel):

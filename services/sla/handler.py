@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.sla import metrics
-from services.sla.case import Case, HeldEvent, Status
+from services.sla.case import Case, HeldEvent
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
 from services.sla.merge import case_resolved
 from services.sla.quality import Judge
@@ -25,6 +25,7 @@ from services.sla.repository import StateRepository, Stored
 from services.sla.writer import CaseWriter, Change
 from shared.events import ComplaintResolved, Envelope, Payload, decode, follow
 from shared.kafka.records import Outgoing, Received, Refused, Result, Then
+from shared.lifecycle import Status
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
 """The case state machine: one event and the current case in, a decision out. Pure.
 
-`TRANSITIONS` is the whole of it: (status, kind of event) -> the next status, KEEP (merge the
+`TRANSITIONS` (in `shared.lifecycle`, which the OPD gateway checks its inbox actions against
+too) is the whole of it: (status, kind of event) -> the next status, KEEP (merge the
 event's data, the status stays), HOLD (too early: keep the event until the case can take it),
 or no entry, which refuses the event (it goes to the dead-letter topic, the case unchanged).
 `None` is the status of a case not seen yet. Guards refuse what the table alone cannot see: an
@@ -20,102 +21,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
-from typing import Any, Final
+from typing import Any
 
-from services.sla.case import Case, HeldEvent, Status
+from services.sla.case import Case, HeldEvent
 from services.sla.merge import Conflict, merge, resolution_due
-from shared.events import (
-    CaseResolved,
-    ComplaintArchived,
-    ComplaintAssigned,
-    ComplaintClosed,
-    ComplaintForwarded,
-    ComplaintPostponed,
-    ComplaintReassigned,
-    ComplaintReceived,
-    ComplaintReopened,
-    ComplaintResolved,
-    ComplaintReturned,
-    Envelope,
-    FollowUpPosted,
+from shared.events import CaseResolved, Envelope
+from shared.lifecycle import (
+    FROM_OPD,
+    HOLD,
+    KEEP,
+    TRANSITIONS,
+    Kind,
+    Status,
+    kind_of,
 )
-
-
-class Kind(StrEnum):
-    """What an event does to a case."""
-
-    RECEIVED = "received"
-    TRIAGED = "triaged"
-    ASSIGNED = "assigned"
-    FOLLOW_UP = "follow_up"
-    RESOLVED = "resolved"
-    REASSIGNED = "reassigned"
-    RETURNED = "returned"  # the OPD says: not our competence
-    POSTPONED = "postponed"  # tunda: data from the reporter is missing
-    REOPENED = "reopened"  # the reporter answered a resolution
-    CLOSED = "closed"
-    ARCHIVED = "archived"
-    FORWARDED = "forwarded"  # bukan wewenang: another institution is competent
-
-
-class Keep(StrEnum):
-    """Table outcomes that are not a status."""
-
-    KEEP = "keep"
-    HOLD = "hold"
-
-
-KEEP: Final = Keep.KEEP
-HOLD: Final = Keep.HOLD
-S = Status
-K = Kind
-# Late data about the case (a `received` read after its assignment) merges in any state.
-_LATE: dict[Kind, Status | Keep] = {K.RECEIVED: KEEP, K.TRIAGED: KEEP, K.ASSIGNED: KEEP}
-_WITH_OPD: dict[Kind, Status | Keep] = {
-    **_LATE,
-    K.FOLLOW_UP: S.IN_PROGRESS,
-    K.RESOLVED: S.RESOLVED,
-    K.REASSIGNED: S.ASSIGNED,
-    K.RETURNED: S.TRIAGE,
-    K.POSTPONED: S.POSTPONED,
-    K.ARCHIVED: S.ARCHIVED,
-}
-TRANSITIONS: Final[dict[tuple[Status | None, Kind], Status | Keep]] = {
-    (None, K.RECEIVED): S.RECEIVED,
-    (None, K.TRIAGED): S.TRIAGE,
-    (None, K.ASSIGNED): S.ASSIGNED,
-    (None, K.FOLLOW_UP): HOLD,
-    (None, K.RESOLVED): HOLD,
-    **{(S.RECEIVED, kind): to for kind, to in _LATE.items()},
-    (S.RECEIVED, K.TRIAGED): S.TRIAGE,
-    (S.RECEIVED, K.ASSIGNED): S.ASSIGNED,
-    (S.RECEIVED, K.FOLLOW_UP): HOLD,
-    (S.RECEIVED, K.RESOLVED): HOLD,
-    (S.RECEIVED, K.POSTPONED): S.POSTPONED,
-    (S.RECEIVED, K.ARCHIVED): S.ARCHIVED,
-    (S.RECEIVED, K.FORWARDED): S.FORWARDED,
-    **{(S.TRIAGE, kind): to for kind, to in _LATE.items()},
-    (S.TRIAGE, K.ASSIGNED): S.ASSIGNED,
-    (S.TRIAGE, K.REASSIGNED): S.ASSIGNED,
-    (S.TRIAGE, K.POSTPONED): S.POSTPONED,
-    (S.TRIAGE, K.ARCHIVED): S.ARCHIVED,
-    (S.TRIAGE, K.FORWARDED): S.FORWARDED,
-    **{(S.ASSIGNED, kind): to for kind, to in _WITH_OPD.items()},
-    **{(S.IN_PROGRESS, kind): to for kind, to in _WITH_OPD.items()},
-    **{(S.POSTPONED, kind): to for kind, to in _LATE.items()},
-    (S.POSTPONED, K.REASSIGNED): S.ASSIGNED,
-    (S.POSTPONED, K.ARCHIVED): S.ARCHIVED,
-    **{(S.FORWARDED, kind): to for kind, to in _LATE.items()},
-    **{(S.RESOLVED, kind): to for kind, to in _LATE.items()},
-    (S.RESOLVED, K.REOPENED): S.IN_PROGRESS,
-    (S.RESOLVED, K.CLOSED): S.CLOSED,
-    **{(S.CLOSED, kind): to for kind, to in _LATE.items()},
-    **{(S.ARCHIVED, kind): to for kind, to in _LATE.items()},
-}
-# Events an OPD sends: only the OPD that owns the case may send them.
-_FROM_OPD = frozenset({K.FOLLOW_UP, K.RESOLVED, K.RETURNED})
 
 
 @dataclass(frozen=True)
@@ -145,27 +65,6 @@ class Rejected:
 
 Decision = Applied | Duplicate | Rejected
 Decoder = Callable[[bytes], Envelope[Any]]
-
-
-_KINDS: Final[dict[type, Kind]] = {
-    ComplaintReceived: K.RECEIVED,
-    FollowUpPosted: K.FOLLOW_UP,
-    ComplaintResolved: K.RESOLVED,
-    ComplaintReopened: K.REOPENED,
-    ComplaintClosed: K.CLOSED,
-    ComplaintReassigned: K.REASSIGNED,
-    ComplaintReturned: K.RETURNED,
-    ComplaintPostponed: K.POSTPONED,
-    ComplaintArchived: K.ARCHIVED,
-    ComplaintForwarded: K.FORWARDED,
-}
-
-
-def kind_of(data: object) -> Kind | None:
-    """Return what a payload does to a case (None: not a case event)."""
-    if isinstance(data, ComplaintAssigned):
-        return K.TRIAGED if data.triage else K.ASSIGNED
-    return _KINDS.get(type(data))
 
 
 def apply(
@@ -220,9 +119,9 @@ def _guard(case: Case | None, kind: Kind, data: Any) -> str | None:
     """Refuse what the table cannot see: the sender is not the case's OPD."""
     if case is None or case.opd_code is None:
         return None
-    if kind in _FROM_OPD and data.opd_code != case.opd_code:
+    if kind in FROM_OPD and data.opd_code != case.opd_code:
         return f"{kind} from OPD {data.opd_code!r}, but the case belongs to {case.opd_code!r}"
-    if kind is K.ASSIGNED and data.opd_code != case.opd_code:
+    if kind is Kind.ASSIGNED and data.opd_code != case.opd_code:
         return f"assigned to {data.opd_code!r}, but the case is with {case.opd_code!r}; a move is a reassignment"
     return None
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from services.sla.case import Case, FollowUp, Pause, Status, TimelineEntry, earlier
+from services.sla.case import Case, FollowUp, Pause, TimelineEntry, earlier
 from shared.events import (
     CaseResolved,
     Classification,
@@ -25,6 +25,7 @@ from shared.events import (
     FollowUpKind,
     FollowUpPosted,
 )
+from shared.lifecycle import Status
 
 
 class Conflict(ValueError):

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from services.sla.case import Case, FollowUp, Status
+from services.sla.case import Case, FollowUp
+from shared.lifecycle import Status
 
 NO_OPD = "none"
 NO_REGION = "none"

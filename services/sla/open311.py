@@ -18,9 +18,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from services.sla.case import Status
 from services.sla.repository import CaseRepository, Open311Query
 from services.sla.view import CaseDocument, utc
+from shared.lifecycle import Status
 
 CLOSED = frozenset({Status.RESOLVED, Status.CLOSED, Status.ARCHIVED})
 DEFAULT_WINDOW = timedelta(days=90)  # the spec's default range

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from services.sla.calendar import Calendars, WorkingCalendar
-from services.sla.case import Case, Status
+from services.sla.case import Case
 from services.sla.clocks import (
     Alert,
     AlertLevel,
@@ -35,6 +35,7 @@ from shared.events import (
 )
 from shared.events.factory import derived_id
 from shared.events.registry import type_of
+from shared.lifecycle import Status
 
 P = TypeVar("P", bound=Payload)
 

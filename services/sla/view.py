@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.sla.case import Case, Status
+from services.sla.case import Case
 from services.sla.clocks import ClockName, ClockState, alert_id
+from shared.lifecycle import Status
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -12,6 +12,7 @@ from shared.events import (
     CloseReason,
     ComplaintAssigned,
     ComplaintClosed,
+    ComplaintDispatched,
     ComplaintReceived,
     ComplaintReopened,
     ComplaintResolved,
@@ -21,6 +22,7 @@ from shared.events import (
     FollowUpPosted,
     Location,
     Reporter,
+    follow,
     new_event,
 )
 
@@ -107,3 +109,12 @@ def closed(cid: str, *, hours: float = 96, t0: datetime = T0, version: int = 1) 
         closed_at=t0 + timedelta(hours=hours), reason=CloseReason.ACCEPTED, case_version=version
     )
     return new_event(data, complaint_id=cid, source="lapor")
+
+
+def dispatched(cid: str, tracking: str = "ADU-0001", *, opd: str = "dpupr") -> Envelope[Any]:
+    """The ComplaintDispatched the router puts on the OPD's topic (reporter included)."""
+    source = received(cid, tracking)
+    data = ComplaintDispatched(
+        assignment=assigned(cid, tracking, opd=opd).data, complaint=source.data
+    )
+    return follow(source, data, source="router")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.publisher.breaker import BreakerState, CircuitBreaker
+from shared.breaker import BreakerState, CircuitBreaker
 
 
 def opened(at: float = 100.0) -> CircuitBreaker:

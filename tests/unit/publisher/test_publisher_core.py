@@ -9,12 +9,12 @@ from typing import Any
 import pymongo.errors
 import pytest
 
-from services.publisher.breaker import BreakerState, CircuitBreaker
 from services.publisher.lapor import Created, LaporRejected, LaporUnavailable
 from services.publisher.ledger import LedgerEntry, LedgerKey, LedgerState, new_entry
 from services.publisher.mapping import LaporMapping
 from services.publisher.publisher import BreakerOpen, LaporPublisher
 from services.publisher.repository import ClaimHeld
+from shared.breaker import BreakerState, CircuitBreaker
 from shared.events import new_event
 from tests.unit.publisher.publisher_cases import case
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.sla.case import Status
 from services.sla.followups import FollowUpPolicy
 from services.sla.timers import TimerHeap
 from shared.events import ComplaintClosed, FollowUpKind, SlaAlert, decode
 from shared.kafka.records import Outgoing, Result
+from shared.lifecycle import Status
 from tests.support.events import T0, assigned, follow_up, received, resolved
 from tests.unit.sla.memory_store import Sla
 

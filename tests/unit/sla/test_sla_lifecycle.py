@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from services.sla.case import Case, Status
-from services.sla.lifecycle import TRANSITIONS, Applied, Duplicate, Kind, Rejected, expire_held
+from services.sla.case import Case
+from services.sla.lifecycle import Applied, Duplicate, Rejected, expire_held
 from shared.events import Envelope, FollowUpKind, decode, encode
+from shared.lifecycle import TRANSITIONS, Kind, Status
 from tests.support.events import (
     T0,
     assigned,
