@@ -33,6 +33,7 @@ class NotifyEnv:
 
     def settings(self, **over: Any) -> Settings:
         """The service's settings for this test (short retries)."""
+        fields: dict[str, Any] = {"retry_base_s": 0.05, "retry_cap_s": 0.5, **over}
         return Settings(
             topics=self.topics,
             group_id=self.group,
@@ -42,9 +43,7 @@ class NotifyEnv:
             kafka=KafkaSettings(bootstrap_servers=self.kafka_bootstrap),
             smtp=SmtpSettings(port=self.smtp_port, timeout_s=3, message_id_domain="aduan.test"),
             status_url="https://lapor.example/cek/{tracking}",
-            retry_base_s=0.05,
-            retry_cap_s=0.5,
-            **over,
+            **fields,
         )
 
 
