@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: infrastructure, the four services and the stand-ins (under supervisord, which
+# `make run`: infrastructure, the services and the stand-ins (under supervisord, which
 # restarts whatever exits: deploy/local/stack.sh), a demo through all of them, then everything
 # stays up until Ctrl-C (or `make down` from another terminal).
 set -euo pipefail
@@ -20,6 +20,8 @@ The pipeline is running:
   router     http://127.0.0.1:8002/metrics
   sla        http://127.0.0.1:8003/v1/cases/<tracking number>
   publisher  http://127.0.0.1:8004/metrics
+  notify     http://127.0.0.1:8006/metrics   (e-mail sender: http://127.0.0.1:8007/metrics)
+  mail       http://127.0.0.1:8083/messages  (local SMTP server on :8025: the reporters' e-mails)
   LAPOR!     http://127.0.0.1:8081/_contract/received   (local contract server)
   PPID/CKAN  http://127.0.0.1:8082/_contract/received   (local contract server: the redacted public records)
   Prometheus http://127.0.0.1:9090
