@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from notify_support import CID, TRACKING, case_resolved, complaint, composer, postponed
 
 from services.notify.config import SmtpSettings
 from services.notify.contact import contact_of
@@ -20,6 +19,14 @@ from shared.events import (
     follow,
 )
 from tests.support.events import T0, assigned, follow_up, resolved
+from tests.unit.notify.notify_cases import (
+    CID,
+    TRACKING,
+    case_resolved,
+    complaint,
+    composer,
+    postponed,
+)
 
 
 @pytest.mark.parametrize(

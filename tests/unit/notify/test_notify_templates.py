@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from notify_support import OTHERS, STATUS_URL, TEMPLATES, TRACKING, complaint, composer
 
 from services.notify.contact import Contact
 from services.notify.directory import load_opd_names
@@ -16,7 +15,15 @@ from services.notify.gsm7 import SMS_LIMIT, septets, to_gsm7
 from services.notify.notices import Moment
 from services.notify.templates import TemplateError, fit_sms, load_templates, render
 from shared.events import NoticeKind
-from tests.unit.notify.notify_support import OPDS
+from tests.unit.notify.notify_cases import (
+    OPDS,
+    OTHERS,
+    STATUS_URL,
+    TEMPLATES,
+    TRACKING,
+    complaint,
+    composer,
+)
 
 LONGEST_OPD = max(load_opd_names(OPDS).names.values(), key=len)
 MISSING = "foto lokasi, alamat lengkap kejadian, tanggal kejadian, nomor KTP-el pelapor"
