@@ -11,7 +11,7 @@ ledger and sends nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -49,19 +49,24 @@ class Notifier:
         }
         parked = [e for e, _ in told if e.subject not in contacts]
         told += self._told(decode(raw) for raw in self._waiting.of(new))
-        notices = self._notices(told, contacts)
-        sent = self._ledger.sent(notices.keys())
-        fresh = [n for n in notices.values() if n.id not in sent]
-        for notice in notices.values():
-            if notice.id in sent:
-                metrics.MESSAGES.labels(notice.data.channel, notice.data.kind, "duplicate").inc()
+        fresh = self._not_sent(self._notices(told, contacts))
         results: list[Result] = [
             Outgoing.event(self._topics.notify(n.data.channel), n) for n in fresh
         ]
         results.append(Then(partial(self._store, list(new.values()), parked, fresh)))
         return results
 
-    def _told(self, events: Any) -> list[Told]:
+    def _not_sent(
+        self, notices: dict[str, Envelope[ReporterNotice]]
+    ) -> list[Envelope[ReporterNotice]]:
+        """The messages the ledger does not have (one `$in` for the batch)."""
+        sent = self._ledger.sent(notices.keys())
+        for message_id in sent:
+            data = notices[message_id].data
+            metrics.MESSAGES.labels(data.channel, data.kind, "duplicate").inc()
+        return [notice for message_id, notice in notices.items() if message_id not in sent]
+
+    def _told(self, events: Iterable[Envelope[Any]]) -> list[Told]:
         pairs = ((event, self._composer.moment_of(event)) for event in events)
         return [(event, moment) for event, moment in pairs if moment is not None]
 
