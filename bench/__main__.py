@@ -8,7 +8,9 @@
   size;
 - burst: intake's full rate for --burst-seconds through intake, router and sla, then how long
   until every case view is visible;
-- store: by-key operations on the MongoDB-wire store (`python -m bench.store`).
+- store: by-key operations on the MongoDB-wire store (`python -m bench.store`);
+- notify: the notifier (templates, contacts and ledger in the store) against the shared consume
+  loop forwarding the same events unchanged.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import argparse
 import os
 import sys
 
-from bench import burst, consume_loop, intake, sla, store
+from bench import burst, consume_loop, intake, notify, sla, store
 
-BENCHMARKS = ("loop", "sla", "intake", "burst", "store")
+BENCHMARKS = ("loop", "sla", "intake", "burst", "store", "notify")
 
 
 def _names(text: str) -> list[str]:
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--store-sizes", type=_sizes, default=[1_000, 20_000, 100_000], help="store: sizes"
     )
+    parser.add_argument(
+        "--notify-records", type=int, default=5_000, help="notify: receipts per run"
+    )
     args = parser.parse_args(argv)
     if "loop" in args.only:
         sys.stdout.write(consume_loop.run(records=args.records, repeats=args.repeats) + "\n\n")
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if "store" in args.only:
         uri = os.environ.get("MONGODB_URI", store.DEFAULT_URI)
         sys.stdout.write(store.run([uri], args.store_sizes) + "\n\n")
+    if "notify" in args.only:
+        sys.stdout.write(notify.run(records=args.notify_records, repeats=args.repeats) + "\n\n")
     return 0
 
 

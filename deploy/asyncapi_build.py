@@ -23,8 +23,13 @@ CARRIES = {
     "complaints.updates": [
         "id.aduan.complaint.followup_posted.v1",
         "id.aduan.complaint.resolved.v1",
+        "id.aduan.complaint.reopened.v1",
     ],
     "complaints.resolved": ["id.aduan.case.resolved.v1"],
+    **{
+        f"notify.{ch}": ["id.aduan.notify.message.v1"]
+        for ch in ("sms", "whatsapp", "social", "email")
+    },
 }
 
 

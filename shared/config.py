@@ -48,6 +48,7 @@ class Topics(BaseModel):
     # `{code}` is the OPD code; tests and staging may add a prefix or suffix around it.
     opd_template: str = topics.OPD_TEMPLATE
     raw_template: str = topics.INTAKE_RAW_TEMPLATE  # `{channel}`: intake's raw connector topics
+    notify_template: str = topics.NOTIFY_TEMPLATE  # `{channel}`: messages to reporters
 
     def opd(self, code: str) -> str:
         """Return the topic an OPD's work arrives on (the one place this rule lives)."""
@@ -56,6 +57,10 @@ class Topics(BaseModel):
     def raw(self, channel: str) -> str:
         """Return the topic a channel's connectors produce raw payloads to."""
         return self.raw_template.format(channel=channel)
+
+    def notify(self, channel: str) -> str:
+        """Return the topic a channel's messages to reporters go to."""
+        return self.notify_template.format(channel=channel)
 
 
 class ServiceSettings(BaseSettings):

@@ -15,6 +15,9 @@ OPD_TEMPLATE: Final = "opd.{code}"
 # Raw payloads of a channel's connectors, consumed by intake; `{channel}` is the channel name.
 INTAKE_RAW_TEMPLATE: Final = "intake.raw.{channel}"
 
+# Messages to reporters, one topic per outbound channel, for that channel's connector.
+NOTIFY_TEMPLATE: Final = "notify.{channel}"
+
 DLQ_SUFFIX: Final = ".dlq"
 
 

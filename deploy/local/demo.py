@@ -136,6 +136,20 @@ def _public(t: Tracked, case: dict[str, Any]) -> str:
     return f"{t.ppid.get('judul', '')}: {t.ppid.get('jawaban', '')}"[:60]
 
 
+def reporter_mails(client: httpx.Client, smtp: str, tracked: list[Tracked]) -> Table:
+    """The e-mails notify sent the demo's reporters (as the local SMTP server received them)."""
+    numbers = {t.tracking_number for t in tracked}
+    table = Table("to", "subject", "in reply to", title="Messages to the reporters (e-mail)")
+    try:
+        mails = client.get(f"{smtp}/messages").json()
+    except httpx.HTTPError:
+        mails = []
+    for mail in mails:
+        if any(n in (mail.get("subject") or "") for n in numbers):
+            table.add_row(", ".join(mail["to"]), mail["subject"], mail.get("in_reply_to") or "-")
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; exit 1 if a complaint did not make it through in time."""
     parser = argparse.ArgumentParser(prog="demo", description=__doc__.splitlines()[0])
@@ -143,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sla", default="http://127.0.0.1:8003")
     parser.add_argument("--lapor", default="http://127.0.0.1:8081")
     parser.add_argument("--ckan", default="http://127.0.0.1:8082")
+    parser.add_argument("--smtp", default="http://127.0.0.1:8083")
     parser.add_argument("--api-key", default=os.environ.get("DEMO_API_KEY", "demo-key"))
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
@@ -151,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         tracked = submit(client, args.intake, args.api_key)
         console.print(f"submitted {len(tracked)} complaints; following them through the pipeline…")
         follow(client, tracked, args, args.timeout)
+        mails = reporter_mails(client, args.smtp, tracked)
     console.print(summary(tracked))
+    console.print(mails)
     return 0 if all(t.done for t in tracked) else 1
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: infrastructure, the five services and the stand-ins (under supervisord, which
+# `make run`: infrastructure, the services and the stand-ins (under supervisord, which
 # restarts whatever exits: deploy/local/stack.sh), a demo through all of them, then everything
 # stays up until Ctrl-C (or `make down` from another terminal).
 set -euo pipefail
@@ -22,6 +22,8 @@ The pipeline is running:
   publisher  http://127.0.0.1:8004/metrics
   OPD gateway http://127.0.0.1:8005/docs   (the inbox of the OPDs on HTTP: 3578-pupr and 35-disdik;
              curl -H 'X-API-Key: pupr-inbox-key' http://127.0.0.1:8005/v1/inbox/deliveries)
+  notify     http://127.0.0.1:8006/metrics   (e-mail sender: http://127.0.0.1:8007/metrics)
+  mail       http://127.0.0.1:8083/messages  (local SMTP server on :8025: the reporters' e-mails)
   LAPOR!     http://127.0.0.1:8081/_contract/received   (local contract server)
   PPID/CKAN  http://127.0.0.1:8082/_contract/received   (local contract server: the redacted public records)
   Prometheus http://127.0.0.1:9090

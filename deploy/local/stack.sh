@@ -59,11 +59,14 @@ export OPD_SIMULATOR_HTTP_OPDS_FILE=${OPD_SIMULATOR_HTTP_OPDS_FILE:-$ROOT/deploy
 PROCESSES=(
   "lapor|$PY -m deploy.local.lapor_server --port 8081|http://127.0.0.1:8081/healthz"
   "ckan|$PY -m deploy.local.ckan_server --port 8082|http://127.0.0.1:8082/healthz"
+  "smtp|$PY -m deploy.local.smtp_server --smtp-port 8025 --port 8083|http://127.0.0.1:8083/healthz"
   "intake|$PY -m services.intake|http://127.0.0.1:8001/readyz"
   "router|$PY -m services.router|http://127.0.0.1:8002/readyz"
   "sla|$PY -m services.sla|http://127.0.0.1:8003/readyz"
   "publisher|$PY -m services.publisher|http://127.0.0.1:8004/readyz"
   "opd-gateway|$PY -m services.opd_gateway|http://127.0.0.1:8005/readyz"
+  "notify|$PY -m services.notify|http://127.0.0.1:8006/readyz"
+  "notify-email|$PY -m services.notify email|http://127.0.0.1:8007/readyz"
   "opd-simulator|$PY -m deploy.local.opd_simulator --port 8090|http://127.0.0.1:8090/readyz"
 )
 if [ -n "${ADUAN_STACK_PROGRAMS:-}" ]; then

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from ulid import ULID
 
 from services.intake.adapters import Adapter, Receipt
+from services.intake.replies import case_replied_to, reply_document
 from services.intake.repository import (
     ComplaintRepository,
     DuplicateComplaint,
@@ -100,10 +101,20 @@ def accept(
     linker: Linker | None = None,
 ) -> Acceptance:
     """Store a new complaint, or answer with the one already stored under the same reference.
+    A message that answers a case of its own sender (`adapter.cites`) is stored as a reply on
+    that case instead (replies.py); the answer then names the case.
 
     Raises pymongo errors when Mongo is unavailable: then nothing was accepted.
     """
     channel, ref = adapter.channel.value, adapter.channel_ref(body)
+    citation = adapter.cites(body) if adapter.cites is not None else None
+    case = case_replied_to(repo, citation) if citation is not None else None
+    if citation is not None and case is not None:
+        reply = reply_document(
+            case, citation, channel=channel, ref=ref, connector_id=connector_id,
+            outbox=lambda event, now: _outbox(event, now, claim),
+        )  # fmt: skip
+        return _reply(repo, case, reply)
     complaint_id = str(ULID())
     # Insert first, look up only on refusal: the unique index is the idempotency check, and a
     # look-up before every insert would cost a query (a full scan on FerretDB) per submission.
@@ -126,6 +137,16 @@ def accept(
             complaint_id, complaint.tracking_number, duplicate=False, stored=complaint
         )
     raise TrackingNumbersExhausted(f"{_TRACKING_ATTEMPTS} tracking numbers collided")
+
+
+def _reply(repo: ComplaintRepository, case: StoredComplaint, reply: StoredComplaint) -> Acceptance:
+    """Store a reply on `case`; the answer names the case (a redelivery: the same reply)."""
+    try:
+        repo.insert(reply)
+    except DuplicateComplaint:
+        return Acceptance(case.complaint_id, case.tracking_number, duplicate=True)
+    log.info("reply on a case accepted", extra=_ids(case) | {"channel": reply.channel})
+    return Acceptance(case.complaint_id, case.tracking_number, duplicate=False, stored=reply)
 
 
 def _duplicate(earlier: StoredComplaint) -> Acceptance:

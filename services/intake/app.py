@@ -102,6 +102,7 @@ def _lifespan(settings: Settings) -> Any:
 def _relay_config(settings: Settings) -> RelayConfig:
     return RelayConfig(
         topic=settings.topics.received,
+        updates_topic=settings.topics.updates,
         owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
         batch_size=settings.relay_batch_size,
         lease=timedelta(seconds=settings.relay_lease_s),

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from services.intake import metrics
 from services.intake.repository import StoredComplaint
-from shared.events import decode
+from shared.events import ComplaintReopened, decode
 from shared.kafka.loop import Outgoing
+from shared.topics import COMPLAINTS_UPDATES
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +57,21 @@ class RelayConfig:
 
     topic: str
     owner: str  # this process's claim token
+    updates_topic: str = COMPLAINTS_UPDATES  # a reporter's reply on a case (replies.py)
     batch_size: int = 200
     lease: timedelta = timedelta(seconds=60)
     flush_timeout_s: float = 30.0
 
 
-def outgoing(complaint: StoredComplaint, topic: str) -> Outgoing:
-    """Return the record to send: the stored event, checked against the contract first."""
-    return Outgoing.event(topic, decode(complaint.outbox.event.encode()))
+def outgoing(
+    complaint: StoredComplaint, topic: str, updates_topic: str = COMPLAINTS_UPDATES
+) -> Outgoing:
+    """Return the record to send: the stored event, checked against the contract first; a
+    reporter's reply goes to the updates topic, beside the OPDs' events on the case."""
+    event = decode(complaint.outbox.event.encode())
+    return Outgoing.event(
+        updates_topic if isinstance(event.data, ComplaintReopened) else topic, event
+    )
 
 
 def relay_round(
@@ -84,7 +92,7 @@ def relay_round(
     )
     if not batch:
         return RoundResult()
-    futures, refused, error = _send_all(batch, sender, config.topic)
+    futures, refused, error = _send_all(batch, sender, config)
     try:
         sender.flush(timeout=config.flush_timeout_s)
     except Exception as exc:  # a timeout: unfinished sends count as not acknowledged
@@ -104,7 +112,7 @@ def relay_round(
 
 
 def _send_all(
-    batch: list[StoredComplaint], sender: Sender, topic: str
+    batch: list[StoredComplaint], sender: Sender, config: RelayConfig
 ) -> tuple[list[tuple[StoredComplaint, Any]], list[str], str | None]:
     """Queue every complaint's event; after the first send the producer refuses, queue none.
 
@@ -113,7 +121,7 @@ def _send_all(
     futures: list[tuple[StoredComplaint, Any]] = []
     for index, complaint in enumerate(batch):
         try:
-            record = outgoing(complaint, topic)
+            record = outgoing(complaint, config.topic, config.updates_topic)
         except ValueError as exc:  # a stored event the contract no longer accepts
             log.error("undecodable outbox event", extra=_ids(complaint, exc))
             metrics.OUTBOX_FAILURES.labels("undecodable").inc()

@@ -103,6 +103,16 @@ class ComplaintRepository:
         doc = self._collection.find_one(key)
         return StoredComplaint.from_mongo(doc) if doc else None
 
+    def find(self, complaint_id: str) -> StoredComplaint | None:
+        """Return a complaint by id (an `_id` look-up)."""
+        doc = self._collection.find_one({"_id": complaint_id})
+        return StoredComplaint.from_mongo(doc) if doc else None
+
+    def find_by_tracking_number(self, tracking_number: str) -> StoredComplaint | None:
+        """Return the complaint with this tracking number (its unique index)."""
+        doc = self._collection.find_one({"tracking_number": tracking_number})
+        return StoredComplaint.from_mongo(doc) if doc else None
+
     def claim_pending(
         self, *, owner: str, limit: int, lease: timedelta, now: datetime
     ) -> list[StoredComplaint]:

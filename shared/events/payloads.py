@@ -326,3 +326,33 @@ class ComplaintArchived(Payload):
     reason: NonEmpty
     by: NonEmpty
     archived_at: AwareDatetime
+
+
+class NoticeKind(StrEnum):
+    """The moments a reporter is told about their case."""
+
+    RECEIPT = "receipt"
+    DISPOSITION = "disposition"
+    FOLLOW_UP = "follow_up"
+    RESOLUTION = "resolution"
+    POSTPONEMENT = "postponement"
+
+
+class ReporterNotice(Payload):
+    """One message to a reporter, on `notify.<channel>` for that channel's connector to deliver.
+
+    The envelope id is the message id, derived from the lifecycle event that caused it: a
+    connector delivers each id once. `to` is the reporter's own contact (personal data: these
+    topics are internal, never public); the text carries only the reporter's own tracking number.
+    """
+
+    kind: NoticeKind
+    channel: NonEmpty  # the outbound channel: sms, whatsapp, email, social
+    to: NonEmpty  # phone number, e-mail address or social handle
+    tracking_number: NonEmpty
+    text: NonEmpty
+    subject: str | None = None  # e-mail only
+    via: str | None = None  # where inside the channel: social platform, SMS gateway
+    # The channel's native id to answer (the complaint e-mail's Message-ID, the post id).
+    reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)

@@ -24,6 +24,17 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """What a message cites that may make it a reply on an existing case rather than a new
+    complaint (an e-mail answering one of notify's messages)."""
+
+    complaint_ids: tuple[str, ...]  # cases named by the Message-IDs it answers
+    tracking_numbers: tuple[str, ...]  # tracking numbers in its subject
+    sender: str | None  # the sender's address, normalised: it must be the case's reporter
+    text: str
+
+
+@dataclass(frozen=True)
 class Adapter(Generic[B]):
     """One channel's HTTP intake: the body its connector sends and how it becomes an event.
 
@@ -38,6 +49,8 @@ class Adapter(Generic[B]):
     # For channels whose messages come in parts (long SMS): given the body, the connector id
     # and the app's state, return the whole message, or None while parts are still missing.
     gather: Callable[[B, str, Any], B | None] | None = None
+    # For channels whose messages can answer ours (e-mail): what the body cites, or None.
+    cites: Callable[[B], Citation | None] | None = None
 
     def parse(self, raw: bytes) -> B:
         """Validate a JSON body; raise pydantic.ValidationError with per-field reasons."""

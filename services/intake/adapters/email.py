@@ -10,20 +10,24 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from typing import Annotated, Self
 from urllib.parse import quote
 
 from pydantic import Field, PrivateAttr, StringConstraints, model_validator
 
-from services.intake.adapters.base import Adapter, Receipt
+from services.intake.adapters.base import Adapter, Citation, Receipt
 from services.intake.adapters.common import Email, Hints, location, reporter, title_from
 from services.intake.contact import normalise_email
 from services.intake.rfc822 import MailAttachment, ParsedMail, UnreadableMessage, parse_message
 from services.intake.rfc822 import sent_at as date_header
+from services.intake.tracking import tracking_numbers_in
 from shared.events import Attachment, Channel, ComplaintReceived, Entry, Thread
 
 RawText = Annotated[str, StringConstraints(min_length=1)]
 REPLY_TAG = "email:reply"
+# notify's Message-IDs: `aduan.<message id>.<complaint id>@<domain>` (services/notify/mail.py).
+_OUR_MESSAGE_ID = re.compile(r"^aduan\.[0-9A-HJKMNP-TV-Z]{26}\.([0-9A-HJKMNP-TV-Z]{26})@")
 _NO_TEXT = "(e-mail tanpa isi teks; lihat lampiran)"
 
 
@@ -120,9 +124,22 @@ def _thread(mail: ParsedMail) -> Thread | None:
     return Thread(reply_to=mail.in_reply_to, references=mail.references)
 
 
+def cites(message: EmailMessageIn) -> Citation | None:
+    """What a message answers: a case named by one of our Message-IDs it replies to, or a
+    tracking number in its subject; None when it cites neither (a new complaint)."""
+    mail = message.mail
+    ids = [mail.in_reply_to or "", *mail.references]
+    cases = tuple(dict.fromkeys(m.group(1) for i in ids if (m := _OUR_MESSAGE_ID.match(i))))
+    numbers = tuple(tracking_numbers_in(mail.subject))
+    if not (cases or numbers):
+        return None
+    return Citation(cases, numbers, _address(mail.sender_address), mail.text)
+
+
 ADAPTER: Adapter[EmailMessageIn] = Adapter(
     channel=Channel.EMAIL,
     model=EmailMessageIn,
     channel_ref=lambda message: message.mail.message_id or "",
     to_payload=to_payload,
+    cites=cites,
 )

@@ -33,6 +33,13 @@ class FakeRepository:
         wanted = (connector_id, channel, channel_ref)
         return next((c for c in self.complaints.values() if _key(c) == wanted), None)
 
+    def find(self, complaint_id: str) -> StoredComplaint | None:
+        return self.complaints.get(complaint_id)
+
+    def find_by_tracking_number(self, tracking_number: str) -> StoredComplaint | None:
+        found = (c for c in self.complaints.values() if c.tracking_number == tracking_number)
+        return next(found, None)
+
 
 def _key(complaint: StoredComplaint) -> tuple[str, str, str]:
     return (complaint.connector_id, complaint.channel, complaint.channel_ref)
