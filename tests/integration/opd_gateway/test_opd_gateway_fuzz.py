@@ -14,6 +14,7 @@ from conftest import GatewayRun
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.support import api_checks  # noqa: F401 - registers the shared checks
 from tests.support.events import dispatched
 from tests.support.kafka import send_events
 from tests.support.wait import wait_until
@@ -38,13 +39,6 @@ def inbox_schema(start_gateway: Callable[..., GatewayRun]) -> Any:
         timeout=60, message="the case is tracked",
     )  # fmt: skip
     return schemathesis.openapi.from_asgi("/openapi.json", run.gateway.web)
-
-
-@schemathesis.check
-def refusal_has_a_reason(ctx: Any, response: Any, case: Any) -> None:
-    """Every 4xx says why, in `detail`."""
-    if 400 <= response.status_code < 500:
-        assert response.json().get("detail"), f"{response.status_code} without a reason"
 
 
 # Each operation's cases drawn with hypothesis in one test: schemathesis's `from_fixture`

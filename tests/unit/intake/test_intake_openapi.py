@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from services.intake.app import create_app
 from services.intake.config import Settings
+from tests.support import api_checks  # noqa: F401 - registers the shared checks
 
 KEY = "fuzz-key"
 APP = create_app(Settings(api_keys={"fuzzer": SecretStr(KEY)}))
@@ -55,14 +56,6 @@ def test_flags_are_strict_booleans_and_personal_data_rules_are_in_the_schema() -
     assert schemas["ReporterIn"]["properties"]["nik"]["anyOf"][0]["pattern"].count("[0-9]{4}") == 4
     assert "@" in schemas["ReporterIn"]["properties"]["email"]["anyOf"][0]["pattern"]
     assert schemas["WebComplaint"]["properties"]["confidential"]["type"] == "boolean"
-
-
-@schemathesis.check
-def refusal_has_a_reason(ctx: Any, response: Any, case: Any) -> None:
-    """Every 4xx says why, in `detail`."""
-    if 400 <= response.status_code < 500:
-        detail = response.json().get("detail")
-        assert detail, f"{response.status_code} without a reason"
 
 
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
