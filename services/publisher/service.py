@@ -32,14 +32,17 @@ from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
+HttpFactory = Callable[[HttpTarget, Callable[..., Any], int], Any]
 
-def build(settings: Settings) -> ConsumeService:
-    """Connect everything the publisher needs; the caller runs `loop` and calls `close`."""
+
+def build(settings: Settings, *, http: HttpFactory | None = None) -> ConsumeService:
+    """Connect everything the publisher needs; the caller runs `loop` and calls `close`.
+    `http` replaces the HTTP transport (bench.publisher compares candidates)."""
     mongo: MongoClient[dict[str, Any]] = mongo_client(
         settings.mongodb_uri, app_name=settings.service_name
     )
     ledger = ledger_of(mongo, settings)
-    targets, closers = build_targets(settings, ledger)
+    targets, closers = build_targets(settings, ledger, http=http or thread_http)
     names = tuple(t.name for t in targets)
     metrics.start_at_zero(names)
     pending = PendingAges(names)
@@ -71,31 +74,32 @@ def ledger_of(mongo: MongoClient[dict[str, Any]], settings: Settings) -> LedgerR
 
 
 def build_targets(
-    settings: Settings, ledger: LedgerRepository
+    settings: Settings, ledger: LedgerRepository, *, http: HttpFactory | None = None
 ) -> tuple[list[TargetPublisher], list[Any]]:
     """Return the configured targets and the closers of their HTTP clients."""
     owner = f"{socket.gethostname()}/{os.getpid()}/{ULID()}"
     base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
-    lapor = settings.lapor
-    http = _http(lapor, make_http_client)
+    lapor, http = settings.lapor, http or thread_http
+    transport = http(lapor, make_http_client, settings.max_in_flight)
     publisher = LaporPublisher(
-        client=LaporClient(http),
+        client=LaporClient(transport),
         breaker=_breaker(lapor),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
         **base,
     )
     targets: list[TargetPublisher] = [publisher]
-    closers: list[Any] = [http.close]
+    closers: list[Any] = [transport.close]
     if settings.ckan is not None:
-        ckan, close = build_ckan(settings, base)
+        ckan, close = build_ckan(settings, base, http)
         targets.append(ckan)
         closers.append(close)
     return targets, closers
 
 
-def _http(target: HttpTarget, make: Callable[..., Any]) -> PerThreadClient:
-    """One HTTP client per sending thread, for `target`."""
+def thread_http(target: HttpTarget, make: Callable[..., Any], connections: int) -> PerThreadClient:
+    """One HTTP client per sending thread for `target` (`connections`: the threads' count,
+    one connection each)."""
     token = target.token.get_secret_value()
     timeouts = {"connect_s": target.connect_timeout_s, "read_s": target.read_timeout_s}
     return PerThreadClient(partial(make, target.base_url, token, **timeouts, pool=1))
@@ -107,16 +111,18 @@ def _breaker(target: HttpTarget) -> CircuitBreaker:
     )
 
 
-def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher, Any]:
+def build_ckan(
+    settings: Settings, base: dict[str, Any], http: HttpFactory
+) -> tuple[CkanPublisher, Any]:
     """Return the catalogue target and the closer of its HTTP client."""
     ckan = settings.ckan
     assert ckan is not None
-    http = _http(ckan, make_ckan_http)
+    transport = http(ckan, make_ckan_http, settings.max_in_flight)
     publisher = CkanPublisher(
-        client=CkanClient(http),
+        client=CkanClient(transport),
         breaker=_breaker(ckan),
         mapping=ckan.mapping,
         calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
         **base,
     )
-    return publisher, http.close
+    return publisher, transport.close
