@@ -259,9 +259,8 @@ async def _made(
 
 def loop_http(target: HttpTarget, _make: Callable[..., Any], connections: int) -> LoopClient:
     """The candidate: every call on one event loop, one single-connection client per slot."""
-    token = target.token.get_secret_value()
     timeout = httpx.Timeout(target.read_timeout_s, connect=target.connect_timeout_s)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json"}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
     def make() -> httpx.AsyncClient:

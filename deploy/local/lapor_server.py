@@ -16,6 +16,7 @@ Test helpers (not part of the real API):
   POST /_contract/faults    inject failures (deploy/local/contract_faults.py: latency, 5xx,
                             storms, 429 rate limits, timeouts after accepting, outages)
   POST /_contract/advance   move the server's clock on (end an outage window without waiting)
+  POST /_contract/token     rotate the accepted token (the old one is then refused with 401)
   POST /_contract/reset     forget records and faults
 
 Run from the repository root:
@@ -108,14 +109,14 @@ def create_app(token: str) -> FastAPI:
     """Build the contract server accepting `token` as its only bearer token."""
     app = FastAPI(title="LAPOR! contract server (local test double)")
     state = _State()
-    faults = Injector()
+    faults = Injector(token)
     install(app, faults, api_prefix="/api/")
 
     async def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
         if authorization is None or not authorization.startswith("Bearer "):
             raise HTTPException(401, "missing bearer token")
-        if not secrets.compare_digest(authorization.removeprefix("Bearer "), token):
-            raise HTTPException(401, "invalid token")
+        if not faults.token_ok(authorization.removeprefix("Bearer ")):
+            raise HTTPException(401, "invalid or expired token")
 
     Auth = Depends(authorised)
 

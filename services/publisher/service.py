@@ -82,7 +82,7 @@ def build_targets(
     lapor, http = settings.lapor, http or thread_http
     transport = http(lapor, make_http_client, settings.max_in_flight)
     publisher = LaporPublisher(
-        client=LaporClient(transport),
+        client=LaporClient(transport, lapor.credentials()),
         breaker=_breaker(lapor),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
@@ -100,9 +100,8 @@ def build_targets(
 def thread_http(target: HttpTarget, make: Callable[..., Any], connections: int) -> PerThreadClient:
     """One HTTP client per sending thread for `target` (`connections`: the threads' count,
     one connection each)."""
-    token = target.token.get_secret_value()
     timeouts = {"connect_s": target.connect_timeout_s, "read_s": target.read_timeout_s}
-    return PerThreadClient(partial(make, target.base_url, token, **timeouts, pool=1))
+    return PerThreadClient(partial(make, target.base_url, **timeouts, pool=1))
 
 
 def _breaker(target: HttpTarget) -> CircuitBreaker:
@@ -119,7 +118,7 @@ def build_ckan(
     assert ckan is not None
     transport = http(ckan, make_ckan_http, settings.max_in_flight)
     publisher = CkanPublisher(
-        client=CkanClient(transport),
+        client=CkanClient(transport, ckan.credentials()),
         breaker=_breaker(ckan),
         mapping=ckan.mapping,
         calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
