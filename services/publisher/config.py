@@ -39,12 +39,23 @@ class HttpTarget(BaseModel):
         return Credentials(token, self.token_file)
 
 
+class AttachmentUploads(BaseModel):
+    """Which attachments LAPOR! gets as bytes, fetched from their URL (else by reference)."""
+
+    max_bytes: int = Field(10_000_000, ge=0, description="Larger: by reference; 0: never fetch.")
+    media_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"]
+    )
+    fetch_timeout_s: float = Field(10.0, gt=0)
+
+
 class LaporSettings(HttpTarget):
     """How to reach LAPOR! (env: PUBLISHER_LAPOR__BASE_URL, PUBLISHER_LAPOR__TOKEN, ...)."""
 
     base_url: str = "http://127.0.0.1:8081"
     send_resolution: bool = Field(True, description="Post the resolution as a follow-up.")
     mapping: LaporMapping = Field(default_factory=LaporMapping)
+    uploads: AttachmentUploads = Field(default_factory=AttachmentUploads)
 
 
 class CkanSettings(HttpTarget):

@@ -37,6 +37,10 @@ class PerThreadClient:
         """Any request through this thread's client."""
         return self._client().request(method, url, **kwargs)
 
+    def stream(self, method: str, url: str, **kwargs: Any) -> Any:
+        """A streamed request through this thread's client (a context manager)."""
+        return self._client().stream(method, url, **kwargs)
+
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         """GET through this thread's client."""
         return self._client().get(url, **kwargs)

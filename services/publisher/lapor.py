@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
+from services.publisher.attachments import FileBytes
 from services.publisher.http import Credentials, PerThreadClient
 from services.publisher.mapping import LaporComplaint, LaporFollowUp
 from services.publisher.target import AuthFailed, TargetRejected, TargetUnavailable
@@ -26,6 +27,8 @@ from shared.events.payloads import Attachment
 
 TRANSIENT_STATUSES = frozenset({408, 429})
 AUTH_STATUSES = frozenset({401, 403})
+_NOT_AS_BYTES = frozenset({413, 415})  # LAPOR! refuses these bytes: send the reference instead
+_JSON = {"Content-Type": "application/json"}
 # Errors raised before a single byte of the request left: the target cannot have acted.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -87,11 +90,19 @@ class LaporClient:
 
     def upload(self, attachment: Attachment) -> str:
         """Hand LAPOR! an attachment by reference; return its file id."""
-        answer = self._post("/api/v1/files", attachment)
-        file_id = answer.get("id")
-        if not isinstance(file_id, str) or not file_id:
-            raise LaporRejected(f"upload answered without an id: {str(answer)[:200]}")
-        return file_id
+        return _file_id(self._post("/api/v1/files", attachment))
+
+    def upload_bytes(self, attachment: Attachment, file: FileBytes) -> str | None:
+        """Upload an attachment's bytes (multipart); return its file id, or None when LAPOR!
+        will not take these bytes (413 too large, 415 type): then hand it over by reference."""
+        response = self._write(
+            "/api/v1/files",
+            files={"file": (file.name, file.content, file.media_type)},
+            data={"source_url": attachment.url},
+        )
+        if response.status_code in _NOT_AS_BYTES:
+            return None
+        return _file_id(_answer(response))
 
     def read(self, remote_id: str) -> dict[str, Any]:
         """Read a complaint back: its status and follow-ups (as LAPOR! holds them)."""
@@ -127,21 +138,24 @@ class LaporClient:
         return _answer(response)
 
     def _post(self, path: str, body: BaseModel) -> dict[str, Any]:
+        return _answer(self._write(path, content=body.model_dump_json(), headers=_JSON))
+
+    def _write(self, path: str, **request: Any) -> httpx.Response:
         try:
-            response = self._send("POST", path, content=body.model_dump_json())
+            return self._send("POST", path, **request)
         except _NOT_SENT as exc:
             raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=True) from exc
         except httpx.TransportError as exc:  # read timeout, dropped connection: outcome unknown
             raise LaporUnavailable(f"{type(exc).__name__}: {exc}", certain=False) from exc
-        return _answer(response)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request with the current token; refused (401/403), once more with the token
         re-read, if that gives a different one."""
+        headers = kwargs.pop("headers", {})
         token = self._credentials.token
-        response = self._http.request(method, path, headers=_bearer(token), **kwargs)
+        response = self._http.request(method, path, headers={**headers, **_bearer(token)}, **kwargs)
         if response.status_code in AUTH_STATUSES and self._credentials.refresh(token):
-            fresh = _bearer(self._credentials.token)
+            fresh = {**headers, **_bearer(self._credentials.token)}
             response = self._http.request(method, path, headers=fresh, **kwargs)
         return response
 
@@ -150,13 +164,19 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _file_id(answer: dict[str, Any]) -> str:
+    file_id = answer.get("id")
+    if not isinstance(file_id, str) or not file_id:
+        raise LaporRejected(f"upload answered without an id: {str(answer)[:200]}")
+    return file_id
+
+
 def make_http_client(
     base_url: str, *, connect_s: float, read_s: float, pool: int = 10
 ) -> httpx.Client:
     """Return the httpx client LaporClient calls through (the token is added per call)."""
     return httpx.Client(
         base_url=base_url,
-        headers={"Content-Type": "application/json"},
         timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
         limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )

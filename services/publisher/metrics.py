@@ -56,6 +56,11 @@ AUTH_FAILURES = Counter(
     "Calls a target refused with 401/403 also after the token was re-read (the cases wait).",
     ["target"],
 )
+ATTACHMENTS = Counter(
+    "publisher_attachments_total",
+    "Attachments handed to a target, by form: bytes (fetched and uploaded) or reference.",
+    ["target", "form"],
+)
 
 _OUTCOMES = (
     "sent",

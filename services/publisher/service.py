@@ -9,14 +9,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import httpx
 from pymongo import MongoClient
 from ulid import ULID
 
 from services.publisher import metrics
+from services.publisher.attachments import AttachmentFetcher
 from services.publisher.breaker import CircuitBreaker
 from services.publisher.ckan import CkanClient, make_ckan_http
 from services.publisher.ckan_publisher import CkanPublisher
-from services.publisher.config import HttpTarget, Settings
+from services.publisher.config import AttachmentUploads, HttpTarget, Settings
 from services.publisher.dispatch import Dispatcher
 from services.publisher.http import PerThreadClient
 from services.publisher.lapor import LaporClient, make_http_client
@@ -81,15 +83,17 @@ def build_targets(
     base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
     lapor, http = settings.lapor, http or thread_http
     transport = http(lapor, make_http_client, settings.max_in_flight)
+    fetcher, fetch_http = _fetcher(lapor.uploads)
     publisher = LaporPublisher(
         client=LaporClient(transport, lapor.credentials()),
         breaker=_breaker(lapor),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
+        fetcher=fetcher,
         **base,
     )
     targets: list[TargetPublisher] = [publisher]
-    closers: list[Any] = [transport.close]
+    closers: list[Any] = [transport.close, fetch_http.close]
     if settings.ckan is not None:
         ckan, close = build_ckan(settings, base, http)
         targets.append(ckan)
@@ -102,6 +106,17 @@ def thread_http(target: HttpTarget, make: Callable[..., Any], connections: int) 
     one connection each)."""
     timeouts = {"connect_s": target.connect_timeout_s, "read_s": target.read_timeout_s}
     return PerThreadClient(partial(make, target.base_url, **timeouts, pool=1))
+
+
+def _fetcher(uploads: AttachmentUploads) -> tuple[AttachmentFetcher | None, PerThreadClient]:
+    """The attachment fetcher (None when uploads of bytes are off) and its HTTP client: a
+    client of its own, without base URL or token (the object store is not LAPOR!)."""
+    timeout = httpx.Timeout(uploads.fetch_timeout_s)
+    http = PerThreadClient(partial(httpx.Client, timeout=timeout, follow_redirects=True))
+    if uploads.max_bytes == 0:
+        return None, http
+    fetcher = AttachmentFetcher(http, max_bytes=uploads.max_bytes, media_types=uploads.media_types)
+    return fetcher, http
 
 
 def _breaker(target: HttpTarget) -> CircuitBreaker:
