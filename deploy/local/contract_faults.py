@@ -14,12 +14,18 @@ clears everything):
 
 Time is the server's own clock, `POST /_contract/advance {"seconds": 600}` moves it on: a
 10-minute outage is simulated, not waited out.
+
+Credentials: the server accepts one API token at a time. `POST /_contract/token {"token":
+"new"}` rotates it (the partner revoked the old one, or it expired): from then on the old
+token is answered 401 "token expired" (CKAN: 403) until the client sends the new one.
+`POST /_contract/reset` brings back the token the server started with.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import threading
 import time
 from typing import Annotated, Any
@@ -51,15 +57,24 @@ class Advance(BaseModel):
     seconds: Annotated[float, Field(ge=0)]
 
 
+class Rotation(BaseModel):
+    """The token the server accepts from now on."""
+
+    token: Annotated[str, Field(min_length=1)]
+
+
 class Injector:
     """Decides, per API request, what failure (if any) it meets; thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str = "") -> None:
         self.lock = threading.Lock()
+        self.first_token = token
         self.reset()
 
     def reset(self) -> None:
-        """Forget faults, counters and the clock offset."""
+        """Forget faults, counters, the clock offset and rotated tokens."""
+        self.token = self.first_token
+        self.rejected_tokens = 0
         self.faults = Faults()
         self.offset_s = 0.0
         self.outage_until = 0.0
@@ -82,6 +97,13 @@ class Injector:
             if "rate_per_s" in update:
                 self.tokens, self.refilled = self.faults.rate_per_s, self.now()
             return self.faults
+
+    def token_ok(self, given: str) -> bool:
+        """Whether `given` is the token accepted now (counts the refusals)."""
+        with self.lock:
+            ok = secrets.compare_digest(given, self.token)
+            self.rejected_tokens += not ok
+            return ok
 
     def advance(self, seconds: float) -> None:
         """Move the clock on."""
@@ -181,6 +203,11 @@ def install(app: FastAPI, injector: Injector, *, api_prefix: str) -> None:
     async def advance(body: Advance) -> None:
         injector.advance(body.seconds)
 
+    @router.post("/token", status_code=204)
+    async def rotate(body: Rotation) -> None:
+        with injector.lock:
+            injector.token = body.token
+
     @router.get("/stats")
     async def stats() -> dict[str, Any]:
         with injector.lock:
@@ -188,6 +215,7 @@ def install(app: FastAPI, injector: Injector, *, api_prefix: str) -> None:
                 "requests": injector.requests,
                 "injected_failures": injector.injected,
                 "hung": injector.hung,
+                "rejected_tokens": injector.rejected_tokens,
             }
 
     app.include_router(router)

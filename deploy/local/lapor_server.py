@@ -7,8 +7,9 @@ idempotency: the same complaint posted twice is two records, so exactly-once is 
 
 API: POST /api/v1/complaints, GET /api/v1/complaints[?external_id=X][&page=N&per_page=M],
 GET /api/v1/complaints/{id} (status and follow-ups), POST /api/v1/complaints/{id}/followups,
-POST /api/v1/files (an attachment handed over by reference: url, name, media_type, size,
-sha256; answers a file id the follow-up names). The look-up by the client's own reference is
+POST /api/v1/files (an attachment as bytes, multipart/form-data with a `file` part, at most
+--max-file-bytes (413) and of an accepted media type (415); or handed over by reference as
+JSON: url, name, media_type, size, sha256; either answers a file id the follow-up names). The look-up by the client's own reference is
 what a resend after a lost answer needs; the paged list is what reconciliation reads.
 
 Test helpers (not part of the real API):
@@ -16,6 +17,7 @@ Test helpers (not part of the real API):
   POST /_contract/faults    inject failures (deploy/local/contract_faults.py: latency, 5xx,
                             storms, 429 rate limits, timeouts after accepting, outages)
   POST /_contract/advance   move the server's clock on (end an outage window without waiting)
+  POST /_contract/token     rotate the accepted token (the old one is then refused with 401)
   POST /_contract/reset     forget records and faults
 
 Run from the repository root:
@@ -27,16 +29,20 @@ The token defaults to $LAPOR_TOKEN, else "local-dev-token". State is in memory o
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import os
 import secrets
 import threading
 from datetime import UTC, date, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import Depends, FastAPI, Header, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 try:  # run as a module (python -m deploy.local.lapor_server) or as a script
     from deploy.local.contract_faults import Injector, install
@@ -44,6 +50,8 @@ except ImportError:  # pragma: no cover - script mode puts deploy/local on the p
     from contract_faults import Injector, install  # type: ignore[no-redef]
 
 DEFAULT_TOKEN = "local-dev-token"  # a test double's well-known local token
+MAX_FILE_BYTES = 10_000_000  # LAPOR! caps attachment sizes; the exact cap is not published
+FILE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "video/mp4"})
 FIRST_ID = 1000
 
 Text = Annotated[str, Field(min_length=1)]
@@ -104,18 +112,18 @@ class _State:
         self.ids = itertools.count(FIRST_ID)
 
 
-def create_app(token: str) -> FastAPI:
+def create_app(token: str, max_file_bytes: int = MAX_FILE_BYTES) -> FastAPI:
     """Build the contract server accepting `token` as its only bearer token."""
     app = FastAPI(title="LAPOR! contract server (local test double)")
     state = _State()
-    faults = Injector()
+    faults = Injector(token)
     install(app, faults, api_prefix="/api/")
 
     async def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
         if authorization is None or not authorization.startswith("Bearer "):
             raise HTTPException(401, "missing bearer token")
-        if not secrets.compare_digest(authorization.removeprefix("Bearer "), token):
-            raise HTTPException(401, "invalid token")
+        if not faults.token_ok(authorization.removeprefix("Bearer ")):
+            raise HTTPException(401, "invalid or expired token")
 
     Auth = Depends(authorised)
 
@@ -157,10 +165,11 @@ def create_app(token: str) -> FastAPI:
         return {"data": found[start : start + per_page], "next_page": page + 1 if more else None}
 
     @app.post("/api/v1/files", status_code=201, dependencies=[Auth])
-    async def upload(body: FileUpload) -> dict[str, Any]:
+    async def upload(request: Request) -> dict[str, Any]:
+        held = await _file_record(request, max_file_bytes)
         with state.lock:
             file_id = f"FILE-{len(state.files) + 1}"
-            state.files[file_id] = body.model_dump()
+            state.files[file_id] = held
         return {"id": file_id}
 
     @app.delete("/api/v1/complaints/{complaint_id}", status_code=204, dependencies=[Auth])
@@ -194,6 +203,42 @@ def create_app(token: str) -> FastAPI:
 
     _add_helpers(app, state, faults)
     return app
+
+
+async def _file_record(request: Request, max_bytes: int) -> dict[str, Any]:
+    """What an upload hands over: bytes (multipart) or a reference (JSON, FileUpload)."""
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        return _uploaded_bytes(kind, await request.body(), max_bytes)
+    try:
+        held = FileUpload.model_validate_json(await request.body()).model_dump()
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    return {**held, "content": "reference"}
+
+
+def _uploaded_bytes(content_type: str, body: bytes, max_bytes: int) -> dict[str, Any]:
+    """Read a multipart upload's `file` part; 413 when too big, 415 for a refused type."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+    part = parts.get("file")
+    if part is None or part.get_filename() is None:
+        raise HTTPException(422, "a multipart upload needs a `file` part")
+    content = part.get_payload(decode=True) or b""
+    if len(content) > max_bytes:
+        raise HTTPException(413, f"file too large: {len(content)} bytes, at most {max_bytes}")
+    media_type = part.get_content_type()
+    if media_type not in FILE_TYPES:
+        raise HTTPException(415, f"media type {media_type} not accepted: {sorted(FILE_TYPES)}")
+    return {
+        "content": "bytes",
+        "name": part.get_filename(),
+        "media_type": media_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
 
 
 def _add_helpers(app: FastAPI, state: _State, faults: Injector) -> None:
@@ -234,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=os.environ.get("LAPOR_TOKEN", DEFAULT_TOKEN))
+    parser.add_argument("--max-file-bytes", type=int, default=MAX_FILE_BYTES)
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(args.token), host=args.host, port=args.port, log_level="warning")
+    app = create_app(args.token, args.max_file_bytes)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -4,7 +4,9 @@ Every call is `POST {base}/api/3/action/<action>` with a JSON body and the token
 `Authorization` header; CKAN answers `{"success": true, "result": ...}` or an error object.
 Transient: connection trouble, timeouts, 408, 429, 5xx (CkanUnavailable; `certain` as for
 LAPOR!). Permanent: other 4xx (CkanRejected), except 404 which callers may expect (Missing)
-and a package name already in use (NameTaken), which means "it exists".
+and a package name already in use (NameTaken), which means "it exists". A 401/403 re-reads
+the token once and sends again; refused again it is CkanAuthFailed, transient (the cases wait
+for an operator to mend the token), never a dead letter.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from typing import Any
 
 import httpx
 
-from services.publisher.http import PerThreadClient
-from services.publisher.target import TargetRejected, TargetUnavailable
+from services.publisher.http import Credentials, PerThreadClient
+from services.publisher.target import AuthFailed, TargetRejected, TargetUnavailable
 
 TARGET = "ckan"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TRANSIENT = frozenset({408, 429})
+_AUTH = frozenset({401, 403})
 
 
 class CkanUnavailable(TargetUnavailable):
     """CKAN could not take the request now."""
 
     dependency = TARGET
+
+
+class CkanAuthFailed(CkanUnavailable, AuthFailed):
+    """CKAN refused our token, also after it was re-read."""
 
 
 class CkanRejected(TargetRejected):
@@ -42,39 +49,45 @@ class NameTaken(CkanRejected):
 class CkanClient:
     """Calls to one CKAN instance through a shared httpx client."""
 
-    def __init__(self, http: httpx.Client | PerThreadClient) -> None:
+    def __init__(self, http: httpx.Client | PerThreadClient, credentials: Credentials) -> None:
         self._http = http
+        self._credentials = credentials
 
     def action(self, name: str, data: dict[str, Any]) -> Any:
         """Call an action with a JSON body; return its result."""
-        return self._call(name, lambda: self._http.post(f"/api/3/action/{name}", json=data))
+        return self._call(name, json=data)
 
     def upload(
         self, name: str, fields: dict[str, str], filename: str, content: bytes, media_type: str
     ) -> Any:
         """Call an action with a multipart body carrying one `upload` file (resource_create)."""
         files = {"upload": (filename, content, media_type)}
-        return self._call(
-            name, lambda: self._http.post(f"/api/3/action/{name}", data=fields, files=files)
-        )
+        return self._call(name, data=fields, files=files)
 
-    def _call(self, name: str, send: Any) -> Any:
+    def _call(self, name: str, **body: Any) -> Any:
         try:
-            response: httpx.Response = send()
+            response = self._send(f"/api/3/action/{name}", **body)
         except _NOT_SENT as exc:
             raise CkanUnavailable(f"{name}: {type(exc).__name__}: {exc}", certain=True) from exc
         except httpx.TransportError as exc:
             raise CkanUnavailable(f"{name}: {type(exc).__name__}: {exc}", certain=False) from exc
         return _result(name, response)
 
+    def _send(self, path: str, **body: Any) -> httpx.Response:
+        """POST with the current token; refused (401/403), once more with the token re-read,
+        if that gives a different one."""
+        token = self._credentials.token
+        response = self._http.post(path, headers={"Authorization": token}, **body)
+        if response.status_code in _AUTH and self._credentials.refresh(token):
+            fresh = {"Authorization": self._credentials.token}
+            response = self._http.post(path, headers=fresh, **body)
+        return response
 
-def make_ckan_http(
-    base_url: str, token: str, *, connect_s: float, read_s: float, pool: int
-) -> httpx.Client:
-    """Return the httpx client CkanClient calls through."""
+
+def make_ckan_http(base_url: str, *, connect_s: float, read_s: float, pool: int) -> httpx.Client:
+    """Return the httpx client CkanClient calls through (the token is added per call)."""
     return httpx.Client(
         base_url=base_url,
-        headers={"Authorization": token},
         timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
         limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
     )
@@ -86,6 +99,11 @@ def _result(name: str, response: httpx.Response) -> Any:
         retry = response.headers.get("retry-after")
         hint = f" (Retry-After {retry})" if retry else ""
         raise CkanUnavailable(f"{name}: HTTP {status}{hint}: {response.text[:200]}", certain=True)
+    if status in _AUTH:
+        raise CkanAuthFailed(
+            f"{name}: authentication failing: HTTP {status} also with the token re-read",
+            certain=True,
+        )
     try:
         answer = response.json()
     except ValueError as exc:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.publisher.catalogue import CatalogueMapping
+from services.publisher.http import Credentials
 from services.publisher.mapping import LaporMapping
 from shared.config import ConsumerSettings
 
@@ -16,11 +18,35 @@ class HttpTarget(BaseModel):
     """How to reach one external system over HTTP, and when to stop calling it for a while."""
 
     base_url: str
-    token: SecretStr  # required: no default, so a missing token fails at start-up
+    # One of the two is required (a missing token fails at start-up). The file wins when both
+    # are set: operators rotate the token there, and a 401/403 makes the publisher re-read it.
+    token: SecretStr | None = None
+    token_file: Path | None = None
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 10.0
     breaker_failure_threshold: int = Field(5, ge=1)
     breaker_cooldown_s: float = Field(30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _has_credentials(self) -> HttpTarget:
+        if self.token is None and self.token_file is None:
+            raise ValueError("set the token or token_file")
+        return self
+
+    def credentials(self) -> Credentials:
+        """The token the calls carry, re-read from token_file on a refusal."""
+        token = self.token.get_secret_value() if self.token is not None else None
+        return Credentials(token, self.token_file)
+
+
+class AttachmentUploads(BaseModel):
+    """Which attachments LAPOR! gets as bytes, fetched from their URL (else by reference)."""
+
+    max_bytes: int = Field(10_000_000, ge=0, description="Larger: by reference; 0: never fetch.")
+    media_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"]
+    )
+    fetch_timeout_s: float = Field(10.0, gt=0)
 
 
 class LaporSettings(HttpTarget):
@@ -29,6 +55,7 @@ class LaporSettings(HttpTarget):
     base_url: str = "http://127.0.0.1:8081"
     send_resolution: bool = Field(True, description="Post the resolution as a follow-up.")
     mapping: LaporMapping = Field(default_factory=LaporMapping)
+    uploads: AttachmentUploads = Field(default_factory=AttachmentUploads)
 
 
 class CkanSettings(HttpTarget):

@@ -51,6 +51,16 @@ IN_FLIGHT = Gauge(
     "Cases whose sends are running now, per target (bounded by PUBLISHER_MAX_IN_FLIGHT).",
     ["target"],
 )
+AUTH_FAILURES = Counter(
+    "publisher_auth_failures_total",
+    "Calls a target refused with 401/403 also after the token was re-read (the cases wait).",
+    ["target"],
+)
+ATTACHMENTS = Counter(
+    "publisher_attachments_total",
+    "Attachments handed to a target, by form: bytes (fetched and uploaded) or reference.",
+    ["target", "form"],
+)
 
 _OUTCOMES = (
     "sent",
@@ -69,6 +79,7 @@ def start_at_zero(targets: tuple[str, ...]) -> None:
             SENDS.labels(target, outcome)
         RETRIES.labels(target)
         DEAD.labels(target)
+        AUTH_FAILURES.labels(target)
         OLDEST_PENDING.labels(target)
         IN_FLIGHT.labels(target)
         BREAKER_STATE.labels(target)

@@ -2,7 +2,8 @@
 
 Order per claimed entry: create the record at LAPOR! unless the ledger already holds its id
 (after a create whose answer was lost, look it up by our external id first); store the id at
-once; upload each follow-up's attachments and post the OPD's follow-ups, then the resolution,
+once; upload each follow-up's attachments (their bytes where they can be fetched, else by
+reference: attachments.py) and post the OPD's follow-ups, then the resolution,
 recording each; the base class marks the entry `sent`. A retry after an interrupted follow-up
 reads the record back and posts only the follow-ups LAPOR! does not hold (matched by our
 reference). Transient failures propagate for the loop to retry; refusals mark `failed`.
@@ -16,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from services.publisher import metrics
+from services.publisher.attachments import AttachmentFetcher
 from services.publisher.lapor import Created, LaporClient
 from services.publisher.ledger import LedgerEntry, LedgerKey, may_duplicate
 from services.publisher.mapping import (
@@ -27,6 +29,7 @@ from services.publisher.mapping import (
 )
 from services.publisher.target import BreakerOpen, TargetPublisher, UnexpectedEvent
 from shared.events import CaseResolved
+from shared.events.payloads import Attachment
 
 __all__ = ["TARGET", "BreakerOpen", "LaporPublisher", "UnexpectedEvent"]
 log = logging.getLogger(__name__)
@@ -41,10 +44,17 @@ class LaporPublisher(TargetPublisher):
     name = TARGET
 
     def __init__(
-        self, *, client: LaporClient, mapping: LaporMapping, send_follow_up: bool, **base: Any
+        self,
+        *,
+        client: LaporClient,
+        mapping: LaporMapping,
+        send_follow_up: bool,
+        fetcher: AttachmentFetcher | None = None,
+        **base: Any,
     ) -> None:
         super().__init__(**base)
         self._client = self.client = client
+        self._fetcher = fetcher  # None: every attachment by reference
         self._mapping = mapping
         self._send_follow_up = send_follow_up
         # Ids LAPOR! gave us in this process: if storing one in Mongo fails, the retry uses
@@ -83,11 +93,22 @@ class LaporPublisher(TargetPublisher):
         return {str(f.get("external_ref")) for f in record.get("follow_ups") or []}
 
     def _post(self, key: LedgerKey, remote_id: str, planned: PlannedFollowUp) -> None:
-        files = [
-            self.call(key, "upload", partial(self._client.upload, a)) for a in planned.attachments
-        ]
+        files = [self._upload(key, a) for a in planned.attachments]
         body = planned.body.model_copy(update={"attachments": files})
         self.call(key, "follow_up", lambda: self._client.add_follow_up(remote_id, body))
+
+    def _upload(self, key: LedgerKey, attachment: Attachment) -> str:
+        """Upload the bytes when they can be fetched and LAPOR! takes them; else hand the
+        attachment over by reference. Only the calls to LAPOR! pass its breaker."""
+        fetched = self._fetcher.fetch(attachment) if self._fetcher is not None else None
+        if fetched is not None:
+            send = partial(self._client.upload_bytes, attachment, fetched)
+            file_id = self.call(key, "upload", send)
+            if file_id is not None:
+                metrics.ATTACHMENTS.labels(TARGET, "bytes").inc()
+                return file_id
+        metrics.ATTACHMENTS.labels(TARGET, "reference").inc()
+        return self.call(key, "upload", partial(self._client.upload, attachment))
 
     def _create(self, entry: LedgerEntry, case: CaseResolved, ctx: Any) -> Created:
         key = entry.key

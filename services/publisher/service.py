@@ -9,13 +9,15 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import httpx
 from pymongo import MongoClient
 from ulid import ULID
 
 from services.publisher import metrics
+from services.publisher.attachments import AttachmentFetcher
 from services.publisher.ckan import CkanClient, make_ckan_http
 from services.publisher.ckan_publisher import CkanPublisher
-from services.publisher.config import HttpTarget, Settings
+from services.publisher.config import AttachmentUploads, HttpTarget, Settings
 from services.publisher.dispatch import Dispatcher
 from services.publisher.http import PerThreadClient
 from services.publisher.lapor import LaporClient, make_http_client
@@ -32,14 +34,17 @@ from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
+HttpFactory = Callable[[HttpTarget, Callable[..., Any], int], Any]
 
-def build(settings: Settings) -> ConsumeService:
-    """Connect everything the publisher needs; the caller runs `loop` and calls `close`."""
+
+def build(settings: Settings, *, http: HttpFactory | None = None) -> ConsumeService:
+    """Connect everything the publisher needs; the caller runs `loop` and calls `close`.
+    `http` replaces the HTTP transport (bench.publisher compares candidates)."""
     mongo: MongoClient[dict[str, Any]] = mongo_client(
         settings.mongodb_uri, app_name=settings.service_name
     )
     ledger = ledger_of(mongo, settings)
-    targets, closers = build_targets(settings, ledger)
+    targets, closers = build_targets(settings, ledger, http=http or thread_http)
     names = tuple(t.name for t in targets)
     metrics.start_at_zero(names)
     pending = PendingAges(names)
@@ -71,34 +76,47 @@ def ledger_of(mongo: MongoClient[dict[str, Any]], settings: Settings) -> LedgerR
 
 
 def build_targets(
-    settings: Settings, ledger: LedgerRepository
+    settings: Settings, ledger: LedgerRepository, *, http: HttpFactory | None = None
 ) -> tuple[list[TargetPublisher], list[Any]]:
     """Return the configured targets and the closers of their HTTP clients."""
     owner = f"{socket.gethostname()}/{os.getpid()}/{ULID()}"
     base = {"ledger": ledger, "owner": owner, "lease": timedelta(seconds=settings.lease_s)}
-    lapor = settings.lapor
-    http = _http(lapor, make_http_client)
+    lapor, http = settings.lapor, http or thread_http
+    transport = http(lapor, make_http_client, settings.max_in_flight)
+    fetcher, fetch_http = _fetcher(lapor.uploads)
     publisher = LaporPublisher(
-        client=LaporClient(http),
+        client=LaporClient(transport, lapor.credentials()),
         breaker=_breaker(lapor),
         mapping=lapor.mapping,
         send_follow_up=lapor.send_resolution,
+        fetcher=fetcher,
         **base,
     )
     targets: list[TargetPublisher] = [publisher]
-    closers: list[Any] = [http.close]
+    closers: list[Any] = [transport.close, fetch_http.close]
     if settings.ckan is not None:
-        ckan, close = build_ckan(settings, base)
+        ckan, close = build_ckan(settings, base, http)
         targets.append(ckan)
         closers.append(close)
     return targets, closers
 
 
-def _http(target: HttpTarget, make: Callable[..., Any]) -> PerThreadClient:
-    """One HTTP client per sending thread, for `target`."""
-    token = target.token.get_secret_value()
+def thread_http(target: HttpTarget, make: Callable[..., Any], connections: int) -> PerThreadClient:
+    """One HTTP client per sending thread for `target` (`connections`: the threads' count,
+    one connection each)."""
     timeouts = {"connect_s": target.connect_timeout_s, "read_s": target.read_timeout_s}
-    return PerThreadClient(partial(make, target.base_url, token, **timeouts, pool=1))
+    return PerThreadClient(partial(make, target.base_url, **timeouts, pool=1))
+
+
+def _fetcher(uploads: AttachmentUploads) -> tuple[AttachmentFetcher | None, PerThreadClient]:
+    """The attachment fetcher (None when uploads of bytes are off) and its HTTP client: a
+    client of its own, without base URL or token (the object store is not LAPOR!)."""
+    timeout = httpx.Timeout(uploads.fetch_timeout_s)
+    http = PerThreadClient(partial(httpx.Client, timeout=timeout, follow_redirects=True))
+    if uploads.max_bytes == 0:
+        return None, http
+    fetcher = AttachmentFetcher(http, max_bytes=uploads.max_bytes, media_types=uploads.media_types)
+    return fetcher, http
 
 
 def _breaker(target: HttpTarget) -> CircuitBreaker:
@@ -107,16 +125,18 @@ def _breaker(target: HttpTarget) -> CircuitBreaker:
     )
 
 
-def build_ckan(settings: Settings, base: dict[str, Any]) -> tuple[CkanPublisher, Any]:
+def build_ckan(
+    settings: Settings, base: dict[str, Any], http: HttpFactory
+) -> tuple[CkanPublisher, Any]:
     """Return the catalogue target and the closer of its HTTP client."""
     ckan = settings.ckan
     assert ckan is not None
-    http = _http(ckan, make_ckan_http)
+    transport = http(ckan, make_ckan_http, settings.max_in_flight)
     publisher = CkanPublisher(
-        client=CkanClient(http),
+        client=CkanClient(transport, ckan.credentials()),
         breaker=_breaker(ckan),
         mapping=ckan.mapping,
         calendar=Calendar(utc_offset_hours=ckan.utc_offset_hours, days_off=ckan.days_off),
         **base,
     )
-    return publisher, http.close
+    return publisher, transport.close

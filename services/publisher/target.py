@@ -34,6 +34,11 @@ class TargetUnavailable(TransientError):
         self.certain = certain
 
 
+class AuthFailed(TargetUnavailable):
+    """The target refused our credentials, also after they were re-read: a dependency that is
+    away until an operator mends the token, never the record's fault."""
+
+
 class TargetRejected(Exception):
     """The target refused the request for good (or answered in a shape we cannot read)."""
 
@@ -144,6 +149,8 @@ class TargetPublisher:
         except TargetUnavailable as exc:
             self._breaker.record_failure(self._monotonic())
             metrics.SENDS.labels(self.name, "transient_error").inc()
+            if isinstance(exc, AuthFailed):
+                metrics.AUTH_FAILURES.labels(self.name).inc()
             self.ledger.record_transient(key, error=str(exc), certain=exc.certain, now=self._now())
             raise
         except TargetRejected:
