@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from services.publisher.redaction import address, contact, names, numbers, reporter
-from services.publisher.redaction.model import PRIORITY, Redaction, Removed, Reporter, Span
+from services.publisher.redaction.model import PRIORITY, Kind, Redaction, Removed, Reporter, Span
 
 # A removal can leave a cue next to what it did not cover ("NIK <16 digits> <14 digits>"), so
 # redaction runs again on its own output until nothing changes: redacting twice is redacting once.
 _MAX_PASSES = 3
+# A later pass must not take a placeholder for data (a reporter e-mail "N" inside "[NIK]").
+_PLACEHOLDER = re.compile("|".join(re.escape(kind.placeholder) for kind in Kind))
 
 
 def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> Redaction:
     """Return the public version of `text` and what was removed (in text order per pass)."""
     result = _once(text, reporter_block)
     for _ in range(_MAX_PASSES - 1):
-        again = _once(result.text, reporter_block)
+        again = _once(result.text, reporter_block, keep=_placeholders(result.text))
         if again.text == result.text:
             break
         result = Redaction(again.text, result.removed + again.removed)
     return result
 
 
-def _once(text: str, reporter_block: Mapping[str, object] | Reporter | None) -> Redaction:
-    found = spans(text, reporter_block)
+def _once(
+    text: str, reporter_block: Mapping[str, object] | Reporter | None, keep: Sequence[Span] = ()
+) -> Redaction:
+    found = [s for s in spans(text, reporter_block) if not any(_overlap(s, k) for k in keep)]
     return Redaction(_replace(text, found), tuple(_removed(text, found)))
 
 
@@ -36,6 +41,14 @@ def spans(text: str, reporter_block: Mapping[str, object] | Reporter | None = No
         else Reporter.from_mapping(reporter_block)
     )
     return merge(find_all(text, who))
+
+
+def _placeholders(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), Kind.NIK) for m in _PLACEHOLDER.finditer(text)]
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def find_all(text: str, who: Reporter | None) -> list[Span]:

@@ -75,9 +75,9 @@ def test_never_raises_and_every_removed_value_came_from_the_text(
 ) -> None:
     result = redact(text, reporter)
 
-    cursor = 0
+    # Later passes (see engine.redact) find what an earlier one uncovered, never a placeholder.
     for item in result.removed:
-        cursor = text.index(item.value, cursor) + len(item.value)
+        assert item.value in text
         assert item.kind in Kind
 
 
