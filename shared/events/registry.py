@@ -20,6 +20,7 @@ from shared.events.payloads import (
     ComplaintReopened,
     ComplaintResolved,
     ComplaintReturned,
+    ComplaintTriageStub,
     FollowUpPosted,
     Payload,
     SlaAlert,
@@ -41,6 +42,7 @@ EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.postponed": {1: ComplaintPostponed},
     "id.aduan.complaint.forwarded": {1: ComplaintForwarded},
     "id.aduan.complaint.archived": {1: ComplaintArchived},
+    "id.aduan.complaint.triage_stub": {1: ComplaintTriageStub},
 }
 
 
