@@ -94,7 +94,7 @@ def admin_routes(api: AdminApi) -> APIRouter:
         records, stays = outcome(case, action, user=who, now=api.clock(), topics=api.topics)
         api.send(records)
         if isinstance(action, Dispose) and api.cases is not None:
-            api.cases.replace([held_by(case, action.opd)])
+            api.cases.replace([given(api.cases, case, action.opd)])
         if stays is None:
             api.store.remove(complaint_id)
         else:
@@ -122,8 +122,12 @@ def _case(api: AdminApi, complaint_id: str, user: str) -> TriagedCase:
     return case
 
 
-def held_by(case: TriagedCase, opd: str) -> RoutedCase:
-    """The routed case once a coordinator gave it to `opd` (who may return it in turn)."""
+def given(cases: MongoCases, case: TriagedCase, opd: str) -> RoutedCase:
+    """The routed case once a coordinator gave it to `opd`, who may return it in turn (the
+    router writes this document only on a return from its holder: not while it is in triage)."""
+    stored = cases.get_many([case.complaint_id]).get(case.complaint_id)
+    if stored is not None:
+        return stored.model_copy(update={"opd": opd})
     return RoutedCase(
         complaint_id=case.complaint_id,
         correlation_id=case.correlation_id,

@@ -36,11 +36,10 @@ class RoutedCase(BaseModel):
     correlation_id: str
     opd: str  # the queue holding the case: an OPD, or a triage desk
     excluded: list[str] = []  # OPDs that returned it as not their competence, sorted
+    # Each return handled (its event id) and the exclusions it was decided with: a replay of a
+    # return is decided again exactly so, whatever happened to the case since.
+    returns: dict[str, list[str]] = {}
     complaint: ComplaintReceived
-
-    def held_by(self, opd: str) -> bool:
-        """True when `opd` holds the case, or held it and returned it (a replayed return)."""
-        return opd == self.opd or opd in self.excluded
 
 
 class MongoCases:

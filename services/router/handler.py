@@ -145,12 +145,14 @@ class Router:
         return self._cases.get_many(returned)
 
     def _store_and_count(self, done: _Batch) -> None:
-        """After the sends: store the cases, then count (a failed store counts nothing)."""
+        """After the sends: store the triaged cases, then the routed ones (a case's document
+        marks its return handled: written last, so a failed write replays the whole), then
+        count (a failed store counts nothing)."""
+        if self._triage is not None and done.triaged:
+            self._triage.put(done.triaged)
         if self._cases is not None:
             self._cases.add(done.routed)
             self._cases.replace(done.rerouted.values())
-        if self._triage is not None and done.triaged:
-            self._triage.put(done.triaged)
         for decision in done.decisions:
             metrics.decided(decision.queue, decision.outcome, decision.rule_id)
         for opd, outcome in done.returns:

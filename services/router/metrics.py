@@ -15,7 +15,7 @@ from services.router.rules import RuleSet
 
 NO_RULE = "none"  # the rule label of a case no rule matched (sent to triage)
 OUTCOMES = ("assigned", "triage", "not_competent")
-REROUTES_OUTCOMES = ("rerouted", "triage", "not_holder", "unknown_case")
+REROUTES_OUTCOMES = ("rerouted", "triage", "replayed", "not_holder", "unknown_case")
 
 DECISIONS = Counter(
     "router_decisions_total",
@@ -34,8 +34,9 @@ RETURNS = Counter(
 )
 REROUTES = Counter(
     "router_reroutes_total",
-    "What became of returned cases: rerouted to another OPD, triage, or ignored because the "
-    "sender does not hold the case (not_holder) or the router never routed it (unknown_case).",
+    "What became of returned cases: rerouted to another OPD, triage, replayed (a return seen "
+    "before: the same events again), or ignored because the sender does not hold the case "
+    "(not_holder) or the router never routed it (unknown_case, dead-lettered).",
     ["outcome"],
 )
 DISPATCH_LATENCY = Histogram(

@@ -6,9 +6,10 @@ moves the case to triage). The router decides again with every OPD that returned
   moves the case from triage to that OPD) and the dispatch to the OPD's topic;
 - else (no rule, or bukan wewenang): the dispatch (or a confidential case's stub) to the
   province's triage desk, and the case joins the triage queue with the exclusions.
-Every event follows the return (`follow`): a replay of the same return yields the same events.
-A replay after the case's document was already updated decides the same way too: the returning
-OPD is then among the excluded ones, which is what the first run decided with.
+Every event follows the return (`follow`), so a replay of the same return yields the same event
+ids. The case's document remembers each return handled and the exclusions it was decided with: a
+replay (a transaction aborted after the document was written, or the OPD sending its return
+twice) sends the very same events again, which consumers drop by event id, and changes no state.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ BY = "router"  # who moved the case, on the ComplaintReassigned
 class Rerouted:
     """What a return leads to: the outcome (a metrics label), records, the case's new state."""
 
-    outcome: str  # rerouted | triage | not_holder
+    outcome: str  # rerouted | triage | not_holder | replayed
     records: list[Outgoing] = field(default_factory=list)
     case: RoutedCase | None = None  # None: nothing to store
     triaged: TriagedCase | None = None
@@ -43,16 +44,31 @@ def reroute(
 ) -> Rerouted:
     """Decide the returned case again without the OPDs that returned it."""
     opd = returned.data.opd_code
-    if not case.held_by(opd):  # not its case: the sla refuses such a return too
+    seen = case.returns.get(returned.id)
+    if seen is None and opd != case.opd:  # not its case: the sla refuses such a return too
         return Rerouted("not_holder")
-    excluded = sorted({*case.excluded, opd})
+    excluded = seen if seen is not None else sorted({*case.excluded, opd})
     decision = decide(fields_of(case.complaint), rules, frozenset(excluded))
     assigned = assignment(case.complaint, decision, returned.time)
     queued = follow(returned, for_queue(case.complaint, assigned), source=SOURCE)
     records = [Outgoing.event(topics.opd(decision.queue), queued)]
-    moved = case.model_copy(update={"opd": decision.queue, "excluded": excluded})
+    if not decision.triage:
+        records.insert(0, _reassigned(returned, case, decision, topics))
+    if seen is not None:
+        return Rerouted("replayed", records, decision=decision)
+    returns = {**case.returns, returned.id: excluded}
+    moved = case.model_copy(
+        update={"opd": decision.queue, "excluded": excluded, "returns": returns}
+    )
     if decision.triage:
         return Rerouted("triage", records, moved, _triaged(returned, moved, decision), decision)
+    return Rerouted("rerouted", records, moved, None, decision)
+
+
+def _reassigned(
+    returned: Envelope[ComplaintReturned], case: RoutedCase, decision: Decision, topics: Topics
+) -> Outgoing:
+    opd = returned.data.opd_code
     reassigned = ComplaintReassigned(
         tracking_number=case.complaint.tracking_number,
         opd_code=decision.queue,
@@ -65,8 +81,7 @@ def reroute(
         deadline_class=decision.deadline_class,
         reassigned_at=returned.time,
     )
-    records.insert(0, Outgoing.event(topics.assigned, follow(returned, reassigned, source=SOURCE)))
-    return Rerouted("rerouted", records, moved, None, decision)
+    return Outgoing.event(topics.assigned, follow(returned, reassigned, source=SOURCE))
 
 
 def _triaged(

@@ -81,6 +81,7 @@ def _events(records: list[Any]) -> dict[str, Envelope[Any]]:
     return {r.topic: decode(r.value) for r in records}
 
 
+NEXT = "01JNQ8ZK3W2Y5T7V9X1B3D5F01"
 # "jalan rusak di depan puskesmas": rule `jalan` (3578-pupr, priority 50), then `kesehatan`.
 BOTH = "jalan rusak di depan puskesmas"
 
@@ -107,15 +108,21 @@ def test_a_return_goes_to_the_next_matching_rule_as_a_reassignment() -> None:
     assert (result.case.opd, result.case.excluded) == ("3578-dinkes", ["3578-pupr"])
 
 
-def test_a_replayed_return_yields_the_very_same_records_even_after_the_case_moved() -> None:
+def test_a_replayed_return_yields_the_very_same_records_and_changes_nothing() -> None:
     received = _received(BOTH)
     returned = _returned("3578-pupr")
     first = reroute(returned, _case(received, "3578-pupr", []), small_rules(), TOPICS)
-    assert first.case is not None
-    # The batch's store ran, then its transaction aborted: the same return is read again.
+    assert first.case is not None and first.case.returns == {returned.id: ["3578-pupr"]}
+    # The batch stored the case, then its transaction aborted: the same return is read again.
     again = reroute(returned, first.case, small_rules(), TOPICS)
-    assert again.records == first.records
-    assert again.case == first.case
+    assert (again.outcome, again.records, again.case, again.triaged) == (
+        "replayed", first.records, None, None,
+    )  # fmt: skip
+    # The case moved on (dinkes returned it to triage), then the old return arrives twice.
+    later = reroute(_returned("3578-dinkes", NEXT), first.case, small_rules(), TOPICS)
+    assert later.outcome == "triage" and later.case is not None
+    late = reroute(returned, later.case, small_rules(), TOPICS)
+    assert (late.outcome, late.records, late.case) == ("replayed", first.records, None)
 
 
 def test_when_no_other_rule_matches_the_case_goes_to_its_provinces_triage_desk() -> None:
@@ -133,10 +140,11 @@ def test_when_no_other_rule_matches_the_case_goes_to_its_provinces_triage_desk()
     assert result.triaged.desk == "35-triage"
 
 
-def test_a_return_from_an_opd_that_never_held_the_case_changes_nothing() -> None:
-    case = _case(_received(BOTH), "3578-pupr", [])
-    result = reroute(_returned("3578-dlh"), case, small_rules(), TOPICS)
-    assert (result.outcome, result.records, result.case) == ("not_holder", [], None)
+def test_a_return_from_an_opd_that_does_not_hold_the_case_changes_nothing() -> None:
+    case = _case(_received(BOTH), "3578-dinkes", ["3578-pupr"])
+    for opd in ("3578-dlh", "3578-pupr"):  # never held it; held it, and a new return
+        result = reroute(_returned(opd, NEXT), case, small_rules(), TOPICS)
+        assert (result.outcome, result.records, result.case) == ("not_holder", [], None)
 
 
 def test_a_confidential_case_reaches_a_triage_desk_as_a_stub_without_identity_or_text() -> None:
