@@ -2,7 +2,7 @@
 outcome. Every label set known from the loaded rules starts at zero, so a first increase shows.
 
 The triage rate (cases sent to a triage desk / all) is the recording rule
-`router:triage_ratio:rate15m` in deploy/prometheus/rules/aduan-router.yml, from DECISIONS.
+`aduan:router_triage_ratio:rate1h` in deploy/prometheus/rules/aduan-router.yml, from DECISIONS.
 """
 
 from __future__ import annotations
