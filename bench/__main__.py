@@ -8,7 +8,9 @@
   size;
 - burst: intake's full rate for --burst-seconds through intake, router and sla, then how long
   until every case view is visible;
-- store: by-key operations on the MongoDB-wire store (`python -m bench.store`).
+- store: by-key operations on the MongoDB-wire store (`python -m bench.store`);
+- router: the router with the shipped rules and transactions beside a raw passthrough, and its
+  received → OPD topic latency at a steady rate.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import argparse
 import os
 import sys
 
-from bench import burst, consume_loop, intake, sla, store
+from bench import burst, consume_loop, intake, router, sla, store
 
-BENCHMARKS = ("loop", "sla", "intake", "burst", "store")
+BENCHMARKS = ("loop", "sla", "intake", "burst", "store", "router")
 
 
 def _names(text: str) -> list[str]:
@@ -79,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--store-sizes", type=_sizes, default=[1_000, 20_000, 100_000], help="store: sizes"
     )
+    parser.add_argument("--router-records", type=int, default=5_000, help="router: per run")
+    parser.add_argument("--router-repeats", type=int, default=3, help="router: runs each")
+    parser.add_argument("--router-rate", type=float, default=200, help="router: steady msg/s")
+    parser.add_argument(
+        "--router-rate-seconds", type=float, default=30, help="router: seconds at that rate"
+    )
     args = parser.parse_args(argv)
     if "loop" in args.only:
         sys.stdout.write(consume_loop.run(records=args.records, repeats=args.repeats) + "\n\n")
@@ -112,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     if "store" in args.only:
         uri = os.environ.get("MONGODB_URI", store.DEFAULT_URI)
         sys.stdout.write(store.run([uri], args.store_sizes) + "\n\n")
+    if "router" in args.only:
+        report = router.run(
+            records=args.router_records,
+            repeats=args.router_repeats,
+            rate=args.router_rate,
+            seconds=args.router_rate_seconds,
+        )
+        sys.stdout.write(report + "\n\n")
     return 0
 
 
