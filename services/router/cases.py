@@ -25,9 +25,8 @@ from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
+from services.router.triage import DUPLICATE_KEY
 from shared.events import ComplaintReceived
-
-DUPLICATE_KEY = 11000
 
 
 class RoutedCase(BaseModel):

@@ -41,7 +41,8 @@ class _Batch:
 
     routed: list[RoutedCase] = field(default_factory=list)
     rerouted: dict[str, RoutedCase] = field(default_factory=dict)
-    triaged: list[TriagedCase] = field(default_factory=list)
+    triaged: list[TriagedCase] = field(default_factory=list)  # newly, at receipt
+    retriaged: list[TriagedCase] = field(default_factory=list)  # after a return
     decisions: list[Decision] = field(default_factory=list)
     returns: list[tuple[str, str]] = field(default_factory=list)  # (opd, outcome)
     received_at: list[float] = field(default_factory=list)  # event times, epoch seconds
@@ -131,7 +132,7 @@ class Router:
         if result.case is not None:
             known[event.subject] = done.rerouted[event.subject] = result.case
         if result.triaged is not None:
-            done.triaged.append(result.triaged)
+            done.retriaged.append(result.triaged)
         if result.decision is not None:
             done.decisions.append(result.decision)
             _log("rerouted", event, result.decision)
@@ -148,8 +149,9 @@ class Router:
         """After the sends: store the triaged cases, then the routed ones (a case's document
         marks its return handled: written last, so a failed write replays the whole), then
         count (a failed store counts nothing)."""
-        if self._triage is not None and done.triaged:
-            self._triage.put(done.triaged)
+        if self._triage is not None:
+            self._triage.add(done.triaged)
+            self._triage.put(done.retriaged)
         if self._cases is not None:
             self._cases.add(done.routed)
             self._cases.replace(done.rerouted.values())
