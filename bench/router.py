@@ -14,13 +14,15 @@ per run on a shared broker is not on. Production spreads them over many topics' 
 
 Latency: complaints sent at a steady rate (default 200/s) for a while; a read_committed reader
 of the OPD sink measures now minus the event time of the received complaint (a dispatch carries its
-received event's time, `follow`). The same for the raw passthrough. All in one process (sender
-thread, contender thread, reader), on the shared 2-core machine: a ceiling on what is measured.
+received event's time, `follow`). The router runs as its own process (`python -m services.router`,
+as deployed, stores included); the raw passthrough as a thread of the bench process, beside the
+sender and the reader.
 """
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import threading
 import time
 import uuid
@@ -35,6 +37,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
 from bench.consume_loop import CE_HEADERS, _drain
+from bench.http_load import free_port, serve
 from services.router.cases import MongoCases
 from services.router.config import Settings
 from services.router.service import build_service, build_store
@@ -161,24 +164,44 @@ def _router(kafka: KafkaSettings, db: str, source: str, stores: bool) -> tuple[C
 
 def _latency(kafka: KafkaSettings, db: str, rate: float, seconds: float) -> dict[str, list[float]]:
     result: dict[str, list[float]] = {}
-    for name in (
-        "raw passthrough",
-        "router (transactions, Mongo)",
-        "router (transactions, no Mongo)",
-    ):
-        source = _topic(kafka, "steady")
-        if name == "raw passthrough":
-            sink, close = _topic(kafka, "raw-sink"), lambda: None
-            stop = _raw_thread(kafka, source, sink)
-        else:
-            service, sink = _router(kafka, db, source, stores="no Mongo" not in name)
-            stop, close = _in_thread(service.loop.run, service.loop.stop), service.close
-        try:
-            result[name] = _measure(kafka, source, sink, rate, seconds)
-        finally:
-            stop()
-            close()
+    source, sink = _topic(kafka, "steady"), _topic(kafka, "raw-sink")
+    stop = _raw_thread(kafka, source, sink)
+    try:
+        result["raw passthrough"] = _measure(kafka, source, sink, rate, seconds)
+    finally:
+        stop()
+    source = _topic(kafka, "steady")
+    with _router_process(kafka, db, source) as sink:
+        result["router process (as deployed)"] = _measure(kafka, source, sink, rate, seconds)
     return result
+
+
+@contextmanager
+def _router_process(kafka: KafkaSettings, db: str, source: str) -> Iterator[str]:
+    """`python -m services.router` on the bench's topics and database, until ready; yields the
+    topic its assignments and dispatches go to."""
+    sink, group, port = (
+        _topic(kafka, "router-sink"),
+        f"bench-router-{uuid.uuid4().hex[:8]}",
+        free_port(),
+    )
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "ROUTER_TOPICS__RECEIVED": source,
+        "ROUTER_TOPICS__UPDATES": _topic(kafka, "updates"),
+        "ROUTER_TOPICS__ASSIGNED": sink,
+        "ROUTER_TOPICS__OPD_TEMPLATE": sink,
+        "ROUTER_GROUP_ID": group,
+        "ROUTER_TRANSACTIONAL_ID": group,
+        "ROUTER_MONGODB_DATABASE": db,
+        "ROUTER_CASES_COLLECTION": f"router_cases_{group}",
+        "ROUTER_HTTP_PORT": str(port),
+        "ROUTER_LOG_LEVEL": "WARNING",
+    }
+    log = Path(tempfile.mkdtemp(prefix="bench-router-")) / "router.log"
+    ready = f"http://127.0.0.1:{port}/readyz"
+    with serve(["-m", "services.router"], env=env, log=log, ready_url=ready, timeout_s=120):
+        yield sink
 
 
 def _raw_thread(kafka: KafkaSettings, source: str, sink: str) -> Callable[[], None]:
@@ -215,7 +238,7 @@ def _measure(
     reader.assign(parts)
     reader.seek_to_end(*parts)
     _send(kafka, source, [_event(0, "warmup")])
-    _read(reader, until=lambda seen: "warmup" in seen, timeout_s=60)
+    _read(reader, until=lambda seen: "warmup" in seen, timeout_s=120)  # a group join
     total = int(rate * seconds)
     sender = threading.Thread(target=_steady, args=(kafka, source, rate, total), daemon=True)
     sender.start()
