@@ -11,6 +11,8 @@
 - store: by-key operations on the MongoDB-wire store (`python -m bench.store`);
 - notify: the notifier (templates, contacts and ledger in the store) against the shared consume
   loop forwarding the same events unchanged.
+- router: the router with the shipped rules and transactions beside a raw passthrough, and its
+  received → OPD topic latency at a steady rate.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import argparse
 import os
 import sys
 
-from bench import burst, consume_loop, intake, notify, sla, store
+from bench import burst, consume_loop, intake, notify, router, sla, store
 
-BENCHMARKS = ("loop", "sla", "intake", "burst", "store", "notify")
+BENCHMARKS = ("loop", "sla", "intake", "burst", "store", "notify", "router")
 
 
 def _names(text: str) -> list[str]:
@@ -84,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--notify-records", type=int, default=5_000, help="notify: receipts per run"
     )
+    parser.add_argument("--router-records", type=int, default=5_000, help="router: per run")
+    parser.add_argument("--router-repeats", type=int, default=3, help="router: runs each")
+    parser.add_argument("--router-rate", type=float, default=200, help="router: steady msg/s")
+    parser.add_argument(
+        "--router-rate-seconds", type=float, default=30, help="router: seconds at that rate"
+    )
     args = parser.parse_args(argv)
     if "loop" in args.only:
         sys.stdout.write(consume_loop.run(records=args.records, repeats=args.repeats) + "\n\n")
@@ -119,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(store.run([uri], args.store_sizes) + "\n\n")
     if "notify" in args.only:
         sys.stdout.write(notify.run(records=args.notify_records, repeats=args.repeats) + "\n\n")
+    if "router" in args.only:
+        report = router.run(
+            records=args.router_records,
+            repeats=args.router_repeats,
+            rate=args.router_rate,
+            seconds=args.router_rate_seconds,
+        )
+        sys.stdout.write(report + "\n\n")
     return 0
 
 

@@ -190,6 +190,7 @@ def _env(
         "INTAKE_MONGODB_DATABASE": database,
         "ROUTER_HTTP_PORT": str(ports["router"]),
         "ROUTER_GROUP_ID": f"router-{tag}",
+        "ROUTER_MONGODB_DATABASE": database,  # its routed cases and triage queue
         "ROUTER_OPD_FILE": str(SMALL / "opd.yaml"),
         "ROUTER_RULES_FILE": str(SMALL / "rules.yaml"),
         "SLA_HTTP_PORT": str(ports["sla"]),

@@ -31,6 +31,8 @@ CARRIES = {
         for ch in ("sms", "whatsapp", "social", "email")
     },
 }
+# An OPD's topic; a triage desk's carries a stub instead for a confidential case.
+OPD_EVENTS = ["id.aduan.complaint.dispatched.v1", "id.aduan.complaint.triage_stub.v1"]
 
 
 def document() -> dict[str, Any]:
@@ -62,9 +64,7 @@ def _channel(topic: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     name = topic["name"]
     if name.startswith("intake.raw."):
         return _raw(name.removeprefix("intake.raw."), schemas)
-    files = CARRIES.get(
-        name, ["id.aduan.complaint.dispatched.v1"] if name.startswith("opd.") else []
-    )
+    files = CARRIES.get(name, OPD_EVENTS if name.startswith("opd.") else [])
     for file in files:
         schemas[file] = _event_schema(file, schemas)
     payload = {"oneOf": [{"$ref": f"#/components/schemas/{f}"} for f in files]} if files else {}

@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 
+from services.router.cases import MongoCases
 from services.router.cli import add_explain_parser, run_explain
 from services.router.cli_dryrun import add_dry_run_parser, run_dry_run
 from services.router.config import Settings
@@ -32,9 +33,11 @@ def serve(settings: Settings) -> int:
         log.critical("cannot start: %s", exc)
         return EXIT_BAD_CONFIG
     client = mongo_client(settings.mongodb_uri, app_name=settings.service_name)
-    triage = MongoTriage(database(client, settings.mongodb_database)[settings.triage_collection])
-    service = build_service(settings, store, triage)
-    app = build_admin_app(settings, service, store, triage)
+    db = database(client, settings.mongodb_database)
+    triage = MongoTriage(db[settings.triage_collection])
+    cases = MongoCases(db[settings.cases_collection])
+    service = build_service(settings, store, triage, cases)
+    app = build_admin_app(settings, service, store, triage, cases)
     log.info(
         "router starting", extra={"topic": settings.topics.received, "group": settings.group_id}
     )

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Request
 
 from services.router.actions import Action, Dispose, outcome
+from services.router.cases import MongoCases, RoutedCase
 from services.router.triage import TriagedCase, TriageStore
 from shared.config import Topics
 from shared.kafka.records import Outgoing
@@ -58,6 +59,8 @@ class AdminApi:
     topics: Topics
     opd_codes: Callable[[], frozenset[str]]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # The routed cases: a disposed case's holder is recorded, so the OPD may return it.
+    cases: MongoCases | None = None
 
 
 def _user(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> str:
@@ -90,6 +93,8 @@ def admin_routes(api: AdminApi) -> APIRouter:
             raise HTTPException(422, f"unknown OPD {action.opd!r}")
         records, stays = outcome(case, action, user=who, now=api.clock(), topics=api.topics)
         api.send(records)
+        if isinstance(action, Dispose) and api.cases is not None:
+            api.cases.replace([given(api.cases, case, action.opd)])
         if stays is None:
             api.store.remove(complaint_id)
         else:
@@ -115,6 +120,21 @@ def _case(api: AdminApi, complaint_id: str, user: str) -> TriagedCase:
         raise HTTPException(404, f"no case {complaint_id!r} waits in triage")
     api.admins.check_desk(user, case)
     return case
+
+
+def given(cases: MongoCases, case: TriagedCase, opd: str) -> RoutedCase:
+    """The routed case once a coordinator gave it to `opd`, who may return it in turn (the
+    router writes this document only on a return from its holder: not while it is in triage)."""
+    stored = cases.get_many([case.complaint_id]).get(case.complaint_id)
+    if stored is not None:
+        return stored.model_copy(update={"opd": opd})
+    return RoutedCase(
+        complaint_id=case.complaint_id,
+        correlation_id=case.correlation_id,
+        opd=opd,
+        excluded=case.excluded,
+        complaint=case.complaint,
+    )
 
 
 def _summary(case: TriagedCase) -> dict[str, Any]:

@@ -34,6 +34,10 @@ class Settings(ConsumerSettings):
     admin_users: dict[str, str] = Field(default_factory=dict)
     admin_desks: dict[str, list[str]] = Field(default_factory=dict)
     triage_collection: str = "router_triage"
+    # One document per routed case (cases.py): what a returned case is routed again with.
+    cases_collection: str = "router_cases"
+    # Intake's complaints, read by `dry-run --mongo` (never written by the router).
+    intake_collection: str = "intake_complaints"
     # How soon a dead router's partitions move on (the broker's minimum is 6 s by default).
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
     transactional_id: str = Field(default_factory=lambda: f"router-{socket.gethostname()}")

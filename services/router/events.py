@@ -9,7 +9,9 @@ from shared.events import (
     ComplaintAssigned,
     ComplaintDispatched,
     ComplaintReceived,
+    ComplaintTriageStub,
     Envelope,
+    Payload,
     follow,
 )
 
@@ -54,9 +56,25 @@ def for_opd(complaint: ComplaintReceived) -> ComplaintReceived:
     return complaint
 
 
+def for_queue(complaint: ComplaintReceived, assigned: ComplaintAssigned) -> Payload:
+    """Return what the queue's topic carries: the dispatch, or, for a confidential case at a
+    triage desk (a topic many coordinators read), a stub without reporter, title or text."""
+    if assigned.triage and complaint.confidential:
+        return ComplaintTriageStub(
+            assignment=assigned,
+            channel=complaint.channel,
+            received_at=complaint.received_at,
+            category_hint=complaint.category_hint,
+            classification_hint=complaint.classification_hint,
+            region_code=complaint.location.region_code,
+            anonymous=complaint.anonymous,
+        )
+    return ComplaintDispatched(assignment=assigned, complaint=for_opd(complaint))
+
+
 def route_events(
     received: Envelope[ComplaintReceived], decision: Decision
-) -> tuple[Envelope[ComplaintAssigned], Envelope[ComplaintDispatched]]:
+) -> tuple[Envelope[ComplaintAssigned], Envelope[Payload]]:
     """Return the assigned event and the dispatched event, both following `received`.
 
     Routing is automatic and immediate, so the assignment is dated at the complaint's receipt:
@@ -64,5 +82,5 @@ def route_events(
     times), and a router that catches up after an outage does not shorten the OPD's clocks.
     """
     assigned = assignment(received.data, decision, received.time)
-    dispatched = ComplaintDispatched(assignment=assigned, complaint=for_opd(received.data))
-    return follow(received, assigned, source=SOURCE), follow(received, dispatched, source=SOURCE)
+    queued = for_queue(received.data, assigned)
+    return follow(received, assigned, source=SOURCE), follow(received, queued, source=SOURCE)

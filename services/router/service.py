@@ -1,7 +1,8 @@
 """Wiring the consumer: the rules store and the router around the shared consume service.
 
-Kafka away: the loop holds the batch and retries (the router has no other dependency); after
-STALL_LIMIT_S without progress it exits 3 for the supervisor to restart it.
+Kafka or Mongo away (the routed cases and the triage queue are written after each batch's sends,
+before its commit): the loop holds the batch and retries; after STALL_LIMIT_S without progress it
+exits 3 for the supervisor to restart it. Nothing is committed that was not sent and stored.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ from fastapi import FastAPI
 from kafka.errors import KafkaError
 
 from services.router.api import AdminApi, Admins, admin_app
+from services.router.cases import MongoCases
 from services.router.config import Settings
 from services.router.directory import OpdDirectory, load_directory
-from services.router.handler import Router, decode_received
+from services.router.handler import Router
 from services.router.loading import ConfigFileError
 from services.router.store import RulesStore
 from services.router.triage import TriageStore
+from shared.events import decode
 from shared.health import health_routes
 from shared.kafka.producer import idempotent_producer
-from shared.kafka.records import BatchHandler, Outgoing, Received, Result, Then, per_record
+from shared.kafka.records import Outgoing
+from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
 
@@ -68,37 +72,31 @@ def build_service(
     settings: Settings,
     store: RulesStore,
     triage: TriageStore | None = None,
+    cases: MongoCases | None = None,
     **consumer_overrides: Any,
 ) -> ConsumeService:
     """Build the consumer, producer and loop for `settings`; ready when the rules are loaded.
-    With `triage`, the cases sent to a triage desk are stored in its queue."""
+    With `triage`, the cases sent to a triage desk are stored in its queue; with `cases`, every
+    routed case is kept and complaints.updates is read too, to route returned cases again."""
+    topics = [settings.topics.received] + ([settings.topics.updates] if cases else [])
     return build_consume_service(
         settings,
-        topics=[settings.topics.received],
-        decode=decode_received,
-        handle=_handler(Router(settings, store), triage),
+        topics=topics,
+        decode=decode,
+        handle=Router(settings, store, cases, triage).handle,
         ready={"rules": store.ready_check},
+        dependencies=[MONGO] if cases or triage else [],
         transactional_id=settings.transactional_id if settings.transactional else None,
         **{"session_timeout_ms": settings.session_timeout_ms, **consumer_overrides},
     )
 
 
-def _handler(router: Router, triage: TriageStore | None) -> BatchHandler[Any]:
-    """Route each record; store the batch's triaged cases once its records are sent."""
-    routed = per_record(router.handle)
-
-    def handle(batch: Sequence[Received[Any]]) -> list[Result]:
-        results = list(routed(batch))
-        cases = router.take_triaged()
-        if triage is not None and cases:
-            results.append(Then(lambda: triage.put(cases)))
-        return results
-
-    return handle
-
-
 def build_admin_app(
-    settings: Settings, service: ConsumeService, store: RulesStore, triage: TriageStore
+    settings: Settings,
+    service: ConsumeService,
+    store: RulesStore,
+    triage: TriageStore,
+    cases: MongoCases | None = None,
 ) -> FastAPI:
     """The router's HTTP app: health routes and the coordinator API, sending with its own
     idempotent producer (an action is one request, not a consumed batch)."""
@@ -113,6 +111,7 @@ def build_admin_app(
     api = AdminApi(
         admins=Admins(keys=settings.admin_users, desks=settings.admin_desks),
         store=triage,
+        cases=cases,
         send=send,
         topics=settings.topics,
         opd_codes=lambda: load_directory(settings.opd_file).codes,  # rare: read when asked

@@ -79,7 +79,7 @@ class RulesStore:
             )
             return
         self._rules = rules
-        metrics.rules_loaded(rules.version)
+        metrics.rules_loaded(rules, directory.codes)
         log.info(
             "rules loaded", extra={"ruleset_version": rules.version, "rules": len(rules.rules)}
         )

@@ -1,7 +1,9 @@
 """The triage queue: one Mongo document per case waiting for a coordinator, by complaint id.
 
 Written when the router sends a case to a triage desk (in the batch's `Then`, after the sends,
-before the offsets commit: a replay writes the same document again) and when a coordinator acts.
+before the offsets commit; insert-only at receipt: a replay finds the document and keeps it), when
+a returned case falls back to triage (replaced: it carries the new exclusions) and when a
+coordinator acts.
 Only by-key writes; the listing reads this small collection, never the cases that flowed past.
 """
 
@@ -14,8 +16,11 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from shared.events import ComplaintReceived
+
+DUPLICATE_KEY = 11000
 
 
 class TriagedCase(BaseModel):
@@ -37,6 +42,7 @@ class TriagedCase(BaseModel):
 class TriageStore(Protocol):
     """Where triaged cases wait (Mongo in service, a dict in tests)."""
 
+    def add(self, cases: Iterable[TriagedCase]) -> None: ...
     def put(self, cases: Iterable[TriagedCase]) -> None: ...
     def get(self, complaint_id: str) -> TriagedCase | None: ...
     def remove(self, complaint_id: str) -> None: ...
@@ -48,6 +54,20 @@ class MongoTriage:
 
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self._collection = collection
+
+    def add(self, cases: Iterable[TriagedCase]) -> None:
+        """Queue newly triaged cases, insert-only: a replay finds its case and leaves it as it is
+        (a coordinator may have postponed it since). An upsert per case costs FerretDB a
+        read-modify-write each: it made the router 5x slower."""
+        docs = [_doc(c) for c in cases]
+        if not docs:
+            return
+        try:
+            self._collection.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            others = [e for e in exc.details.get("writeErrors", []) if e["code"] != DUPLICATE_KEY]
+            if others:
+                raise
 
     def put(self, cases: Iterable[TriagedCase]) -> None:
         """Store (or replace) these cases, one bulk write."""
@@ -77,6 +97,11 @@ class MemoryTriage:
 
     def __init__(self) -> None:
         self.cases: dict[str, TriagedCase] = {}
+
+    def add(self, cases: Iterable[TriagedCase]) -> None:
+        """Queue newly triaged cases; one already queued stays as it is."""
+        for case in cases:
+            self.cases.setdefault(case.complaint_id, case)
 
     def put(self, cases: Iterable[TriagedCase]) -> None:
         """Store (or replace) these cases."""

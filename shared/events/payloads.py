@@ -168,6 +168,21 @@ class ComplaintDispatched(Payload):
     complaint: ComplaintReceived
 
 
+class ComplaintTriageStub(Payload):
+    """What a triage desk's shared topic carries for a confidential (rahasia) case instead of a
+    ComplaintDispatched: ids, category, region and flags, never the reporter, title or text.
+    Coordinators read the whole case through the router's coordinator API (authorised)."""
+
+    assignment: ComplaintAssigned
+    channel: Channel
+    received_at: AwareDatetime
+    category_hint: str | None = None
+    classification_hint: Classification | None = None
+    region_code: RegionCode | None = None
+    anonymous: bool = False
+    confidential: bool = True
+
+
 class FollowUpPosted(Payload):
     """An OPD answered the reporter."""
 

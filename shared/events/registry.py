@@ -20,6 +20,7 @@ from shared.events.payloads import (
     ComplaintReopened,
     ComplaintResolved,
     ComplaintReturned,
+    ComplaintTriageStub,
     FollowUpPosted,
     Payload,
     ReporterNotice,
@@ -43,6 +44,7 @@ EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.forwarded": {1: ComplaintForwarded},
     "id.aduan.complaint.archived": {1: ComplaintArchived},
     "id.aduan.notify.message": {1: ReporterNotice},
+    "id.aduan.complaint.triage_stub": {1: ComplaintTriageStub},
 }
 
 

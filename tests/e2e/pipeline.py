@@ -71,6 +71,7 @@ class Pipeline:
             "INTAKE_MONGODB_DATABASE": self.database,
             "ROUTER_HTTP_PORT": str(self.ports["router"]),
             "ROUTER_GROUP_ID": f"router-{suffix}",
+            "ROUTER_MONGODB_DATABASE": self.database,  # its routed cases and triage queue
             "SLA_HTTP_PORT": str(self.ports["sla"]),
             "SLA_GROUP_ID": f"sla-{suffix}",
             "SLA_MONGODB_DATABASE": self.database,

@@ -26,13 +26,15 @@ OPD_CODES = (
 
 @dataclass(frozen=True)
 class RouterTopics:
-    """One test's Kafka address, topics and consumer group."""
+    """One test's Kafka address, topics, consumer group and database."""
 
     bootstrap: str
     received: str
+    updates: str
     assigned: str
     opd_template: str
     group: str
+    database: str  # the router's Mongo database (routed cases, triage queue)
 
     def opd(self, code: str) -> str:
         return self.opd_template.format(code=code)

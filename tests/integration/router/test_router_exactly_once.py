@@ -46,6 +46,8 @@ def _env(topics: RouterTopics, port: int) -> dict[str, str]:
         "KAFKA_BOOTSTRAP_SERVERS": topics.bootstrap,
         "ROUTER_HTTP_PORT": str(port),
         "ROUTER_TOPICS__RECEIVED": topics.received,
+        "ROUTER_TOPICS__UPDATES": topics.updates,
+        "ROUTER_MONGODB_DATABASE": topics.database,
         "ROUTER_TOPICS__ASSIGNED": topics.assigned,
         "ROUTER_TOPICS__OPD_TEMPLATE": topics.opd_template,
         "ROUTER_GROUP_ID": topics.group,
