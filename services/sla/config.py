@@ -22,6 +22,8 @@ class Settings(ConsumerSettings):
     group_id: str = "sla"
     state_collection: str = "case_state"
     cases_collection: str = "cases"
+    # One fingerprint per judged follow-up: the OPDs' earlier replies across restarts.
+    replies_collection: str = "reply_prints"
     # How many applied event ids each case remembers to recognise a redelivery.
     keep_event_ids: int = Field(default=64, ge=1)
     # An OPD event read before its case could take it waits this long, then is dead-lettered.

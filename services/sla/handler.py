@@ -20,7 +20,7 @@ from services.sla import metrics
 from services.sla.case import Case, HeldEvent, Status
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
 from services.sla.merge import case_resolved
-from services.sla.quality import Judge
+from services.sla.quality import Judge, Reply
 from services.sla.repository import StateRepository, Stored
 from services.sla.writer import CaseWriter, Change
 from shared.events import ComplaintResolved, Envelope, Payload, decode, follow
@@ -66,6 +66,7 @@ class _Batch:
     touched: set[str] = field(default_factory=set)  # views to (re)write, duplicates included
     results: list[Result] = field(default_factory=list)
     partitions: dict[str, int] = field(default_factory=dict)  # id -> partition of its records
+    replies: list[Reply] = field(default_factory=list)  # judged in this batch, to store
 
     def current(self, complaint_id: str) -> Case | None:
         if complaint_id in self.cases:
@@ -163,7 +164,8 @@ class CaseHandler:
             work.touched.add(event.subject)  # heals a view whose earlier write failed
             work.results.extend(self._resolution_again(event, decision.case))
         else:
-            case, _ = self._judge.judge(decision.case)
+            case, replies = self._judge.judge(decision.case)
+            work.replies.extend(replies)
             work.update(current, case)
             work.partitions[event.subject] = received.record.partition
             work.results.extend(self._emitted(event, decision))
@@ -187,8 +189,10 @@ class CaseHandler:
         return [Outgoing.event(self._resolved_topic, resolved)]
 
     def _store(self, work: _Batch) -> None:
-        """Write the changed states, then the views; count only once both are stored."""
+        """Write the judged replies' fingerprints, the changed states, then the views; count
+        only once all are stored."""
         touched = (work.current(i) for i in sorted(work.touched))
+        self._judge.save(work.replies)  # first: a case stored judged is never judged again
         self._writer.write(work.changes(), (c for c in touched if c is not None))
         if any(work.cases[i].held for i in work.changed):
             self._sweep_until = self._now() + self._held_max_age + _SWEEP_MARGIN
