@@ -24,7 +24,7 @@ CARRIES = {
         "id.aduan.complaint.followup_posted.v1",
         "id.aduan.complaint.resolved.v1",
     ],
-    "complaints.resolved": ["id.aduan.case.resolved.v1"],
+    "complaints.resolved": ["id.aduan.case.resolved.v1", "id.aduan.case.resolved.v2"],
 }
 
 

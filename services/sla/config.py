@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -30,6 +32,9 @@ class Settings(ConsumerSettings):
     held_max_age_s: float = Field(default=600.0, gt=0)
     # The alert timer runs this often: an alert goes out within about this long of its due time.
     tick_interval_s: float = Field(default=1.0, gt=0, le=5)
+    # CaseResolved's version: 2 carries the sla's judgement of each follow-up; 1 for as long as
+    # a consumer of complaints.resolved has not been upgraded to read version 2.
+    resolved_version: Literal[1, 2] = 2
     clocks: ClockPolicy = Field(default_factory=ClockPolicy)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     followups: FollowUpPolicy = Field(default_factory=FollowUpPolicy)

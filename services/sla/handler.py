@@ -107,6 +107,7 @@ class CaseHandler:
         service: str,
         resolved_topic: str,
         keep_event_ids: int = 64,
+        resolved_version: int = 2,
         held_max_age: timedelta = timedelta(minutes=10),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -116,6 +117,7 @@ class CaseHandler:
         self._source = f"/aduan/{service}"
         self._resolved_topic = resolved_topic
         self._keep_event_ids = keep_event_ids
+        self._resolved_version = resolved_version
         self._held_max_age = held_max_age
         self._now = clock
         self._sweep_until = clock() + held_max_age + _SWEEP_MARGIN  # see sweep_held
@@ -168,15 +170,18 @@ class CaseHandler:
             work.replies.extend(replies)
             work.update(current, case)
             work.partitions[event.subject] = received.record.partition
-            work.results.extend(self._emitted(event, decision))
+            work.results.extend(self._emitted(event, decision, case))
 
-    def _emitted(self, event: Envelope[Any], decision: Applied) -> list[Result]:
+    def _emitted(self, event: Envelope[Any], decision: Applied, judged: Case) -> list[Result]:
         results: list[Result] = [_refused_held(held, why) for held, why in decision.refused]
-        if decision.resolved is not None:
-            resolved = follow(event, decision.resolved, source=self._source)
-            results.append(Outgoing.event(self._resolved_topic, resolved))
+        if decision.resolved is not None:  # from the judged case: it carries the judgements
+            results.append(self._resolution(event, judged))
         log.info("case %s", decision.case.status, extra=_ids(event))
         return results
+
+    def _resolution(self, event: Envelope[Any], case: Case) -> Outgoing:
+        payload = case_resolved(case, self._resolved_version)
+        return Outgoing.event(self._resolved_topic, follow(event, payload, source=self._source))
 
     def _resolution_again(self, event: Envelope[Any], case: Case) -> list[Result]:
         """A replayed resolution sends its CaseResolved again (same id): the first send may
@@ -185,8 +190,7 @@ class CaseHandler:
             return []
         if case.resolved_emitted_version < case.version:
             return []
-        resolved = follow(event, case_resolved(case), source=self._source)
-        return [Outgoing.event(self._resolved_topic, resolved)]
+        return [self._resolution(event, case)]
 
     def _store(self, work: _Batch) -> None:
         """Write the judged replies' fingerprints, the changed states, then the views; count

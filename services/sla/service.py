@@ -96,7 +96,8 @@ def _parts(
     handler = CaseHandler(
         states=states, writer=writer, judge=judge,
         service=settings.service_name, resolved_topic=settings.topics.resolved,
-        keep_event_ids=settings.keep_event_ids, held_max_age=held_max_age,
+        keep_event_ids=settings.keep_event_ids, resolved_version=settings.resolved_version,
+        held_max_age=held_max_age,
     )  # fmt: skip
     ticker = AlertTicker(
         states=states, writer=writer, timing=timing, timers=timers, backlog=backlog,

@@ -114,6 +114,7 @@ class Sla:
     clock: Clock = field(default_factory=Clock)
     policy: ClockPolicy = field(default_factory=ClockPolicy)
     followups: FollowUpPolicy = field(default_factory=FollowUpPolicy)
+    resolved_version: int = 2
     timers: TimerHeap = field(default_factory=TimerHeap)
     assignment: Assignment = field(default_factory=Assignment)
 
@@ -127,7 +128,8 @@ class Sla:
         )  # fmt: skip
         self.handler = CaseHandler(
             states=self.states, writer=writer, judge=Judge(self.followups, self.replies), service="sla",  # type: ignore[arg-type]
-            resolved_topic="complaints.resolved", clock=self.clock,
+            resolved_topic="complaints.resolved", resolved_version=self.resolved_version,
+            clock=self.clock,
         )  # fmt: skip
         self.ticker = AlertTicker(
             states=self.states, writer=writer, timing=timing, timers=self.timers,  # type: ignore[arg-type]
