@@ -38,7 +38,7 @@ from kafka.structs import TopicPartition
 from pymongo import MongoClient
 
 from bench import complaints
-from services.sla.alerting import AlertTicker, Assignment
+from services.sla.alerting import AlertTicker
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.quality import Judge
@@ -91,10 +91,10 @@ def _measure(size: int, uri: str) -> Figures:
         db = client[name]
         fill_s = _fill(db["case_state"], size)
         _progress(f"{size:,} cases stored in {fill_s:.0f} s")
-        rebuild_s, rss_per_case = _rebuild(db, size)
+        parts, rebuild_s, rss_per_case = _rebuild(db, size)
+        p50, p99 = _handler(parts, size)
+        tick_ms = _tick(parts, size)
         bytes_per_case = _memory(db, size)
-        p50, p99 = _handler(db, size)
-        tick_ms = _tick(db, size)
         return Figures(size, fill_s, rebuild_s, bytes_per_case, rss_per_case, p50, p99, tick_ms)
     finally:
         client.drop_database(name)
@@ -105,8 +105,15 @@ def _settings(database: str) -> Settings:
     return Settings(mongodb_database=database)
 
 
-def _built(db: Any) -> tuple[CaseHandler, AlertTicker, Assignment, TimerHeap]:
-    """The service's own parts on `db`, owning every partition."""
+@dataclass(frozen=True)
+class _Parts:
+    handler: CaseHandler
+    ticker: AlertTicker
+    timers: TimerHeap
+
+
+def _built(db: Any) -> _Parts:
+    """The service's own parts on `db`, owning every partition (loaded at the first tick)."""
     states, views = StateRepository(db["case_state"]), CaseRepository(db["cases"])
     replies = ReplyRepository(db["reply_prints"])
     for repository in (states, views, replies):
@@ -116,7 +123,7 @@ def _built(db: Any) -> tuple[CaseHandler, AlertTicker, Assignment, TimerHeap]:
         settings, states, views, Judge(settings.followups, replies)
     )
     assignment.on_partitions_assigned([TopicPartition("t", p) for p in range(PARTITIONS)])
-    return handler, ticker, assignment, ticker._timers
+    return _Parts(handler, ticker, ticker._timers)  # the heap _parts made, to count it
 
 
 def _fill(collection: Any, size: int) -> float:
@@ -143,45 +150,44 @@ def _fill(collection: Any, size: int) -> float:
     return time.perf_counter() - started
 
 
-def _rebuild(db: Any, size: int) -> tuple[float, float]:
-    """The first tick's rebuild of timers and backlog: (seconds, RSS growth per case)."""
+def _rebuild(db: Any, size: int) -> tuple[_Parts, float, float]:
+    """The first tick's rebuild of timers and backlog: (the parts, seconds, RSS growth per
+    case)."""
     gc.collect()
     rss_before = _rss()
-    _, ticker, _, timers = _built(db)
+    parts = _built(db)
     started = time.perf_counter()
-    ticker.tick()
+    parts.ticker.tick()
     seconds = time.perf_counter() - started
-    if len(timers) != size:
-        raise RuntimeError(f"rebuilt {len(timers)} timers of {size} cases")
+    if len(parts.timers) != size:
+        raise RuntimeError(f"rebuilt {len(parts.timers)} timers of {size} cases")
     gc.collect()
-    return seconds, (_rss() - rss_before) / size
+    return parts, seconds, (_rss() - rss_before) / size
 
 
 def _memory(db: Any, size: int) -> float:
     """Bytes per case that the timers and backlog keep (tracemalloc, after the rows are gone)."""
-    _, ticker, _, timers = _built(db)
+    parts = _built(db)
     gc.collect()
     tracemalloc.start()
-    ticker.tick()
+    parts.ticker.tick()
     gc.collect()
     kept = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    if len(timers) != size:
-        raise RuntimeError(f"rebuilt {len(timers)} timers of {size} cases")
+    if len(parts.timers) != size:
+        raise RuntimeError(f"rebuilt {len(parts.timers)} timers of {size} cases")
     return kept / size
 
 
-def _handler(db: Any, size: int) -> tuple[float, float]:
+def _handler(parts: _Parts, size: int) -> tuple[float, float]:
     """p50 and p99 ms of one follow-up on a stored case per batch, stores included."""
-    handler, ticker, _, _ = _built(db)
-    ticker.tick()
     step = max(size // EVENTS, 1)
     took = []
     for offset, n in enumerate(range(0, size, step)):
         event = complaints.follow_up(complaints.case_id(n, "stored"))
         record = _Record("complaints.updates", n % PARTITIONS, offset, event.subject.encode(), b"")
         started = time.perf_counter()
-        for result in handler.handle_batch([Received(record, event)]):
+        for result in parts.handler.handle_batch([Received(record, event)]):
             if isinstance(result, Then):
                 result.action()
         took.append((time.perf_counter() - started) * 1000)
@@ -189,15 +195,15 @@ def _handler(db: Any, size: int) -> tuple[float, float]:
     return statistics.median(took), cuts[98]
 
 
-def _tick(db: Any, size: int) -> float:
+def _tick(parts: _Parts, size: int) -> float:
     """ms of one tick with `DUE` cases due at once among `size` loaded timers."""
-    _, ticker, _, timers = _built(db)
-    ticker.tick()
     now = datetime.now(UTC)
     for n in range(0, size, max(size // DUE, 1)):
-        timers.set(complaints.case_id(n, "stored"), n % PARTITIONS, now - timedelta(seconds=1))
+        parts.timers.set(
+            complaints.case_id(n, "stored"), n % PARTITIONS, now - timedelta(seconds=1)
+        )
     started = time.perf_counter()
-    for result in ticker.tick():
+    for result in parts.ticker.tick():
         if isinstance(result, Then):
             result.action()
     return (time.perf_counter() - started) * 1000
