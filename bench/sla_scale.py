@@ -15,8 +15,16 @@ alert instant spread over the coming weeks, and its backlog labels), then the re
 - tick: `DUE` cases made due at once, then one tick (pop, one `$in` read, clocks, store).
 
 The smallest size is the baseline: every figure is also quoted as a ratio to it, measured in
-the same run. The database is dropped afterwards. Not in `python -m bench`'s default list: the
-1,000,000 fill takes minutes.
+the same run. The database is dropped afterwards.
+
+The in-process part at each --memory-sizes (1,000,000 by default), without the store: the real
+`AlertTicker` rebuild (`_load`: timer heap and backlog) fed the rows a partition query would
+return, from a generator instead of Mongo (the "cheaper fill"); its seconds and the bytes per case
+it keeps (tracemalloc), and a tick's `pop_due` of `DUE` cases among them. With the store figures'
+`owned()` seconds per case this gives the rebuild at 1,000,000 without filling the store (a
+1,000,000-document fill and scan take tens of minutes on the shared 2-core machine).
+
+Not in `python -m bench`'s default list: it takes minutes.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import sys
 import time
 import tracemalloc
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,13 +46,17 @@ from kafka.structs import TopicPartition
 from pymongo import MongoClient
 
 from bench import complaints
-from services.sla.alerting import AlertTicker
+from services.sla import metrics
+from services.sla.alerting import AlertTicker, Assignment, Topics
+from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.quality import Judge
-from services.sla.repository import CaseRepository, ReplyRepository, StateRepository
+from services.sla.repository import CaseRepository, Owned, ReplyRepository, StateRepository
 from services.sla.service import _parts
 from services.sla.timers import TimerHeap
+from services.sla.timing import Timing
+from services.sla.writer import CaseWriter
 from shared.kafka.records import Received, Then
 
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
@@ -78,10 +90,107 @@ class _Record:
     headers: tuple[()] = ()
 
 
-def run(sizes: Sequence[int], uri: str = DEFAULT_MONGODB_URI) -> str:
-    """Measure each size; return the table."""
+@dataclass(frozen=True)
+class InProcess:
+    """The rebuild without the store, at one size."""
+
+    size: int
+    load_s: float
+    bytes_per_case: float
+    pop_due_ms: float
+
+
+def run(sizes: Sequence[int], memory_sizes: Sequence[int], uri: str = DEFAULT_MONGODB_URI) -> str:
+    """Measure each size (in process first, it is quick); return the tables."""
+    in_process = [_in_process(size) for size in memory_sizes]
     figures = [_measure(size, uri) for size in sizes]
-    return _table(figures)
+    tables = [
+        _in_process_table(in_process) if in_process else "",
+        _table(figures) if figures else "",
+    ]
+    return "\n\n".join(t for t in tables if t)
+
+
+class _Rows:
+    """What `StateRepository.owned` yields for `size` cases, made in memory."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.soon = datetime.now(UTC) + timedelta(days=1)
+
+    def owned(self, partitions: Sequence[int]) -> Iterator[Owned]:
+        for n in range(self.size):
+            if n % PARTITIONS in partitions:
+                yield Owned(
+                    complaint_id=complaints.case_id(n, "stored"),
+                    partition=n % PARTITIONS,
+                    next_alert_at=self.soon + timedelta(seconds=n % 1_814_400),
+                    status="assigned",
+                    opd_code=f"opd{n % 40}",
+                    region_code=f"35.{n % 38:02d}",
+                    overdue=False,
+                )
+
+
+def _in_process(size: int) -> InProcess:
+    """The ticker's rebuild from `size` rows without the store: seconds (rows made outside
+    the clock), bytes kept per case, and one pop of `DUE` due cases."""
+    rows = list(_Rows(size).owned(range(PARTITIONS)))
+    source = _Given(rows)
+    ticker, timers = _ticker(source)
+    started = time.perf_counter()
+    ticker.tick()
+    load_s = time.perf_counter() - started
+    del ticker, timers
+    gc.collect()
+    ticker, timers = _ticker(_Given(rows))
+    tracemalloc.start()
+    ticker.tick()
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    if len(timers) != size:
+        raise RuntimeError(f"rebuilt {len(timers)} timers of {size} rows")
+    now = datetime.now(UTC)
+    for n in range(0, size, max(size // DUE, 1)):
+        timers.set(complaints.case_id(n, "stored"), n % PARTITIONS, now - timedelta(seconds=1))
+    started = time.perf_counter()
+    due = timers.pop_due(now)
+    pop_ms = (time.perf_counter() - started) * 1000
+    if len(due) != len(range(0, size, max(size // DUE, 1))):
+        raise RuntimeError(f"popped {len(due)} due cases")
+    _progress(f"{size:,} timers rebuilt in process in {load_s:.2f} s")
+    return InProcess(size, load_s, kept / size, pop_ms)
+
+
+@dataclass(frozen=True)
+class _Given:
+    """A state repository that has only the rows it was given (the in-process rebuild)."""
+
+    rows: list[Owned]
+
+    def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
+        wanted = set(partitions)
+        return (row for row in self.rows if row.partition in wanted)
+
+
+def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
+    settings = Settings()
+    timers, assignment = TimerHeap(), Assignment()
+    timing = Timing(settings.clocks, Calendars(settings.calendar))
+    writer = CaseWriter(
+        states=source, views=None, timing=timing,  # type: ignore[arg-type]
+        timers=timers, backlog=metrics.Backlog(), held_max_age=timedelta(minutes=10),
+        clock=lambda: datetime.now(UTC),
+    )  # fmt: skip
+    ticker = AlertTicker(
+        states=source, writer=writer, timing=timing, timers=timers,  # type: ignore[arg-type]
+        backlog=metrics.Backlog(), assignment=assignment, service="bench",
+        topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
+        clock=lambda: datetime.now(UTC),
+    )  # fmt: skip
+    assignment.on_partitions_assigned([TopicPartition("t", p) for p in range(PARTITIONS)])
+    return ticker, timers
 
 
 def _measure(size: int, uri: str) -> Figures:
@@ -219,6 +328,21 @@ def _progress(line: str) -> None:
     sys.stderr.flush()
 
 
+def _in_process_table(figures: Sequence[InProcess]) -> str:
+    base = figures[0]
+    lines = [
+        f"sla timers and backlog rebuilt in process, rows from memory (baseline {base.size:,})",
+        "| open cases | rebuild s (x base) | bytes/case kept | pop 100 due, ms |",
+        "|---|---|---|---|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.size:,} | {f.load_s:.2f} ({f.load_s / base.load_s:.0f}x) "
+            f"| {f.bytes_per_case:.0f} | {f.pop_due_ms:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def _table(figures: Sequence[Figures]) -> str:
     base = figures[0]
     lines = [
@@ -245,11 +369,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes",
         type=lambda text: [int(n.replace("_", "")) for n in text.split(",") if n.strip()],
-        default=[1_000, 100_000, 1_000_000],
+        default=[1_000, 100_000],
+        help="open cases in the store, the first the baseline",
+    )
+    parser.add_argument(
+        "--memory-sizes",
+        type=lambda text: [int(n.replace("_", "")) for n in text.split(",") if n.strip()],
+        default=[1_000, 1_000_000],
+        help="open cases rebuilt in process, the first the baseline",
     )
     args = parser.parse_args(argv)
     uri = os.environ.get("MONGODB_URI", DEFAULT_MONGODB_URI)
-    sys.stdout.write(run(args.sizes, uri) + "\n")
+    sys.stdout.write(run(args.sizes, args.memory_sizes, uri) + "\n")
     return 0
 
 
