@@ -25,7 +25,7 @@ CARRIES = {
         "id.aduan.complaint.resolved.v1",
         "id.aduan.complaint.reopened.v1",
     ],
-    "complaints.resolved": ["id.aduan.case.resolved.v1"],
+    "complaints.resolved": ["id.aduan.case.resolved.v1", "id.aduan.case.resolved.v2"],
     **{
         f"notify.{ch}": ["id.aduan.notify.message.v1"]
         for ch in ("sms", "whatsapp", "social", "email")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -22,12 +24,17 @@ class Settings(ConsumerSettings):
     group_id: str = "sla"
     state_collection: str = "case_state"
     cases_collection: str = "cases"
+    # One fingerprint per judged follow-up: the OPDs' earlier replies across restarts.
+    replies_collection: str = "reply_prints"
     # How many applied event ids each case remembers to recognise a redelivery.
     keep_event_ids: int = Field(default=64, ge=1)
     # An OPD event read before its case could take it waits this long, then is dead-lettered.
     held_max_age_s: float = Field(default=600.0, gt=0)
     # The alert timer runs this often: an alert goes out within about this long of its due time.
     tick_interval_s: float = Field(default=1.0, gt=0, le=5)
+    # CaseResolved's version: 2 carries the sla's judgement of each follow-up; 1 for as long as
+    # a consumer of complaints.resolved has not been upgraded to read version 2.
+    resolved_version: Literal[1, 2] = 2
     clocks: ClockPolicy = Field(default_factory=ClockPolicy)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     followups: FollowUpPolicy = Field(default_factory=FollowUpPolicy)

@@ -20,7 +20,7 @@ from services.sla import metrics
 from services.sla.case import Case, HeldEvent
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
 from services.sla.merge import case_resolved
-from services.sla.quality import Judge
+from services.sla.quality import Judge, Reply
 from services.sla.repository import StateRepository, Stored
 from services.sla.writer import CaseWriter, Change
 from shared.events import ComplaintResolved, Envelope, Payload, decode, follow
@@ -67,6 +67,7 @@ class _Batch:
     touched: set[str] = field(default_factory=set)  # views to (re)write, duplicates included
     results: list[Result] = field(default_factory=list)
     partitions: dict[str, int] = field(default_factory=dict)  # id -> partition of its records
+    replies: list[Reply] = field(default_factory=list)  # judged in this batch, to store
 
     def current(self, complaint_id: str) -> Case | None:
         if complaint_id in self.cases:
@@ -107,6 +108,7 @@ class CaseHandler:
         service: str,
         resolved_topic: str,
         keep_event_ids: int = 64,
+        resolved_version: int = 2,
         held_max_age: timedelta = timedelta(minutes=10),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -116,6 +118,7 @@ class CaseHandler:
         self._source = f"/aduan/{service}"
         self._resolved_topic = resolved_topic
         self._keep_event_ids = keep_event_ids
+        self._resolved_version = resolved_version
         self._held_max_age = held_max_age
         self._now = clock
         self._sweep_until = clock() + held_max_age + _SWEEP_MARGIN  # see sweep_held
@@ -164,18 +167,22 @@ class CaseHandler:
             work.touched.add(event.subject)  # heals a view whose earlier write failed
             work.results.extend(self._resolution_again(event, decision.case))
         else:
-            case, _ = self._judge.judge(decision.case)
+            case, replies = self._judge.judge(decision.case)
+            work.replies.extend(replies)
             work.update(current, case)
             work.partitions[event.subject] = received.record.partition
-            work.results.extend(self._emitted(event, decision))
+            work.results.extend(self._emitted(event, decision, case))
 
-    def _emitted(self, event: Envelope[Any], decision: Applied) -> list[Result]:
+    def _emitted(self, event: Envelope[Any], decision: Applied, judged: Case) -> list[Result]:
         results: list[Result] = [_refused_held(held, why) for held, why in decision.refused]
-        if decision.resolved is not None:
-            resolved = follow(event, decision.resolved, source=self._source)
-            results.append(Outgoing.event(self._resolved_topic, resolved))
+        if decision.resolved is not None:  # from the judged case: it carries the judgements
+            results.append(self._resolution(event, judged))
         log.info("case %s", decision.case.status, extra=_ids(event))
         return results
+
+    def _resolution(self, event: Envelope[Any], case: Case) -> Outgoing:
+        payload = case_resolved(case, self._resolved_version)
+        return Outgoing.event(self._resolved_topic, follow(event, payload, source=self._source))
 
     def _resolution_again(self, event: Envelope[Any], case: Case) -> list[Result]:
         """A replayed resolution sends its CaseResolved again (same id): the first send may
@@ -184,12 +191,13 @@ class CaseHandler:
             return []
         if case.resolved_emitted_version < case.version:
             return []
-        resolved = follow(event, case_resolved(case), source=self._source)
-        return [Outgoing.event(self._resolved_topic, resolved)]
+        return [self._resolution(event, case)]
 
     def _store(self, work: _Batch) -> None:
-        """Write the changed states, then the views; count only once both are stored."""
+        """Write the judged replies' fingerprints, the changed states, then the views; count
+        only once all are stored."""
         touched = (work.current(i) for i in sorted(work.touched))
+        self._judge.save(work.replies)  # first: a case stored judged is never judged again
         self._writer.write(work.changes(), (c for c in touched if c is not None))
         if any(work.cases[i].held for i in work.changed):
             self._sweep_until = self._now() + self._held_max_age + _SWEEP_MARGIN

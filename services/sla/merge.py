@@ -10,6 +10,7 @@ from typing import Any
 from services.sla.case import Case, FollowUp, Pause, TimelineEntry, earlier
 from shared.events import (
     CaseResolved,
+    CaseResolvedV2,
     Classification,
     ComplaintArchived,
     ComplaintAssigned,
@@ -24,6 +25,7 @@ from shared.events import (
     Envelope,
     FollowUpKind,
     FollowUpPosted,
+    JudgedFollowUp,
 )
 from shared.lifecycle import Status
 
@@ -207,36 +209,51 @@ def resolution_due(case: Case) -> tuple[Case, CaseResolved | None]:
     return emitted, case_resolved(emitted)
 
 
-def case_resolved(case: Case) -> CaseResolved:
-    """Build the CaseResolved payload of a resolved case (no reporter identity: sla has none)."""
+def case_resolved(case: Case, version: int = 2) -> CaseResolved:
+    """Build the CaseResolved payload of a resolved case (no reporter identity: sla has none).
+
+    Version 2 (the default) carries the sla's judgement of each follow-up next to the kind the
+    OPD declared; version 1 only the declared kind, for consumers not upgraded yet."""
     assert case.channel and case.title and case.body and case.received_at  # has_complaint
     assert case.tracking_number  # the received event brought it
     assert case.opd_code and case.resolved_at and case.resolution  # set by _resolve
-    return CaseResolved(
-        tracking_number=case.tracking_number,
-        channel=case.channel,
-        title=case.title,
-        body=case.body,
-        classification=case.classification or Classification.PENGADUAN,
-        category=case.category,
-        opd_code=case.opd_code,
-        region_code=case.region_code,
-        incident_date=case.incident_date,
-        anonymous=case.anonymous,
-        confidential=case.confidential,
-        received_at=case.received_at,
-        assigned_at=case.assigned_at,
-        first_follow_up_at=case.first_follow_up_at,
-        resolved_at=case.resolved_at,
-        resolution=case.resolution,
-        follow_ups=[
-            FollowUpPosted(
-                opd_code=f.opd, text=f.text, kind=f.kind, author=f.author, posted_at=f.at
-            )
-            for f in case.follow_ups
-        ],
-        case_version=case.version,
-    )
+    fields: dict[str, Any] = {
+        "tracking_number": case.tracking_number,
+        "channel": case.channel,
+        "title": case.title,
+        "body": case.body,
+        "classification": case.classification or Classification.PENGADUAN,
+        "category": case.category,
+        "opd_code": case.opd_code,
+        "region_code": case.region_code,
+        "incident_date": case.incident_date,
+        "anonymous": case.anonymous,
+        "confidential": case.confidential,
+        "received_at": case.received_at,
+        "assigned_at": case.assigned_at,
+        "first_follow_up_at": case.first_follow_up_at,
+        "resolved_at": case.resolved_at,
+        "resolution": case.resolution,
+        "case_version": case.version,
+    }
+    if version == 1:
+        return CaseResolved(follow_ups=[_posted(f) for f in case.follow_ups], **fields)
+    return CaseResolvedV2(follow_ups=[_judged(f) for f in case.follow_ups], **fields)
+
+
+def _posted(f: FollowUp) -> FollowUpPosted:
+    return FollowUpPosted(opd_code=f.opd, text=f.text, kind=f.kind, author=f.author, posted_at=f.at)
+
+
+def _judged(f: FollowUp) -> JudgedFollowUp:
+    if f.judged is None:  # stored before the sla judged follow-ups: it stands as declared
+        judged, rule, reason = f.kind, "declared", "not judged: stored before judging began"
+    else:
+        judged, rule, reason = f.judged, f.rule or "", f.reason or ""
+    return JudgedFollowUp(
+        opd_code=f.opd, text=f.text, kind=f.kind, author=f.author, posted_at=f.at,
+        judged_kind=judged, judged_rule=rule, judged_reason=reason,
+    )  # fmt: skip
 
 
 def _with_entry(case: Case, entry: TimelineEntry) -> Case:

@@ -18,6 +18,8 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
 from services.sla.case import Case
+from services.sla.followups import Fingerprint
+from services.sla.quality import Reply
 from services.sla.view import CaseDocument
 from shared.mongo import Index, ensure_indexes
 from shared.retry import MONGO, TransientError
@@ -25,6 +27,9 @@ from shared.retry import MONGO, TransientError
 # `partition` and `next_alert_at` are read once per partition assignment (the timer heap),
 # never per tick: FerretDB plans range queries as full scans (see timers.py).
 STATE_INDEXES = (Index(("held_until",)), Index(("partition",)))
+# An OPD's replies are found by equality on `opd` (an index lookup); the sort by time then
+# reads that OPD's documents only.
+REPLY_INDEXES = (Index(("opd",)),)
 VIEW_INDEXES = (
     Index(("tracking_number",), unique=True),
     Index(("opd_code", "status")),
@@ -153,6 +158,57 @@ def _write(change: Write, held_max_age: timedelta) -> InsertOne[Any] | ReplaceOn
     if revision == 0:
         return InsertOne(body)
     return ReplaceOne({"_id": case.complaint_id, "revision": revision}, body)
+
+
+class ReplyRepository:
+    """The `reply_prints` collection: `{_id: follow-up event id, opd, at, sketch}` per judged
+    reply, the sketch's 64-bit hashes as signed BSON longs. Insert-only: one document per reply,
+    written by the worker that owns the reply's case, so writers never share a document."""
+
+    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+        self._replies = collection
+
+    def ensure_indexes(self) -> None:
+        """Create the index `latest` reads."""
+        ensure_indexes(self._replies, REPLY_INDEXES)
+
+    def add_many(self, replies: Sequence[Reply]) -> None:
+        """Store each reply's fingerprint (again: the same document, so no change)."""
+        ops = [ReplaceOne({"_id": _reply_id(r)}, _reply_doc(r), upsert=True) for r in replies]
+        if ops:
+            self._replies.bulk_write(ops, ordered=False)
+
+    def latest(self, opd: str, count: int) -> list[Fingerprint]:
+        """The OPD's latest `count` fingerprints, oldest first."""
+        found = self._replies.find({"opd": opd}).sort([("at", -1), ("_id", -1)]).limit(count)
+        prints = [
+            Fingerprint(frozenset(_unsigned(h) for h in d["sketch"]), d.get("ref")) for d in found
+        ]
+        return prints[::-1]
+
+
+def _reply_id(reply: Reply) -> str:
+    return reply.print_.ref or f"{reply.opd}@{reply.at.isoformat()}"
+
+
+def _reply_doc(reply: Reply) -> dict[str, Any]:
+    sketch = sorted(_signed(h) for h in reply.print_.sketch)
+    return {
+        "_id": _reply_id(reply),
+        "ref": reply.print_.ref,
+        "opd": reply.opd,
+        "at": reply.at,
+        "sketch": sketch,
+    }
+
+
+def _signed(value: int) -> int:
+    """A 64-bit hash as a BSON long (signed)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.quality import Judge
-from services.sla.repository import CaseRepository, StateRepository
+from services.sla.repository import CaseRepository, ReplyRepository, StateRepository
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
 from services.sla.web import create_web_app
@@ -57,9 +57,12 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
     db = database(client, settings.mongodb_database)
     states = StateRepository(db[settings.state_collection])
     views = CaseRepository(db[settings.cases_collection])
-    states.ensure_indexes()
-    views.ensure_indexes()
-    handler, ticker, assignment = _parts(settings, states, views)
+    replies = ReplyRepository(db[settings.replies_collection])
+    for repository in (states, views, replies):
+        repository.ensure_indexes()
+    handler, ticker, assignment = _parts(
+        settings, states, views, Judge(settings.followups, replies)
+    )
     topics = settings.topics
     sweep = _every(HELD_SWEEP_EVERY_S, handler.sweep_held)
     service = build_consume_service(
@@ -80,7 +83,7 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
 
 
 def _parts(
-    settings: Settings, states: StateRepository, views: CaseRepository
+    settings: Settings, states: StateRepository, views: CaseRepository, judge: Judge
 ) -> tuple[CaseHandler, AlertTicker, Assignment]:
     """The handler and the alert timer, sharing one writer, timer heap and backlog."""
     timing = Timing(settings.clocks, Calendars(settings.calendar))
@@ -91,9 +94,10 @@ def _parts(
         held_max_age=held_max_age, clock=_utcnow,
     )  # fmt: skip
     handler = CaseHandler(
-        states=states, writer=writer, judge=Judge(settings.followups),
+        states=states, writer=writer, judge=judge,
         service=settings.service_name, resolved_topic=settings.topics.resolved,
-        keep_event_ids=settings.keep_event_ids, held_max_age=held_max_age,
+        keep_event_ids=settings.keep_event_ids, resolved_version=settings.resolved_version,
+        held_max_age=held_max_age,
     )  # fmt: skip
     ticker = AlertTicker(
         states=states, writer=writer, timing=timing, timers=timers, backlog=backlog,

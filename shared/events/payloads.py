@@ -226,6 +226,23 @@ class CaseResolved(Payload):
     case_version: int = Field(ge=1, description="Bumped on every reopen; part of the publish key.")
 
 
+class JudgedFollowUp(FollowUpPosted):
+    """A follow-up in CaseResolved v2: as the OPD posted it (`kind` is the kind it declared)
+    and, next to it, the sla's own judgement of it."""
+
+    judged_kind: FollowUpKind = Field(description="The sla's verdict: a template or not.")
+    judged_rule: str = Field(description="What decided it: template_code, template_phrases, ...")
+    judged_reason: str = Field(description="Why, in words (no personal data).")
+
+
+class CaseResolvedV2(CaseResolved):
+    """CaseResolved v2: every follow-up carries the sla's judgement (required, so a version of
+    its own; `kind` keeps the OPD's declared kind, as in v1). A v1 consumer's code works on it
+    unchanged, since it is a CaseResolved."""
+
+    follow_ups: list[JudgedFollowUp] = Field(default_factory=list)  # type: ignore[assignment]
+
+
 class ReopenedBy(StrEnum):
     """Who reopened a resolved case."""
 

@@ -9,6 +9,7 @@ from pydantic import Field, TypeAdapter, create_model
 from shared.events.envelope import Envelope
 from shared.events.payloads import (
     CaseResolved,
+    CaseResolvedV2,
     ComplaintArchived,
     ComplaintAssigned,
     ComplaintClosed,
@@ -34,7 +35,7 @@ EVENT_TYPES: dict[str, dict[int, type[Payload]]] = {
     "id.aduan.complaint.dispatched": {1: ComplaintDispatched},
     "id.aduan.complaint.followup_posted": {1: FollowUpPosted},
     "id.aduan.complaint.resolved": {1: ComplaintResolved},
-    "id.aduan.case.resolved": {1: CaseResolved},
+    "id.aduan.case.resolved": {1: CaseResolved, 2: CaseResolvedV2},
     "id.aduan.complaint.reopened": {1: ComplaintReopened},
     "id.aduan.complaint.closed": {1: ComplaintClosed},
     "id.aduan.sla.alert": {1: SlaAlert},

@@ -164,6 +164,34 @@ def test_restarted_worker_keeps_case_state(run: SlaRun, cases: Any) -> None:
     assert read_to_end(run.kafka_bootstrap, run.updates + ".dlq") == []
 
 
+def test_a_repeated_reply_is_recognised_after_a_restart(run: SlaRun, cases: Any) -> None:
+    """The OPD's earlier replies are read back from Mongo by a new process: a copy of a reply
+    sent before the restart (another reporter's name in it) is judged a near-duplicate."""
+    first, second = str(ULID()), str(ULID())
+    reply = "Bapak Andi, lubang jalan di depan pasar akan ditambal tim UPT pekan depan."
+    copy = "Ibu Sari, lubang jalan di depan pasar akan ditambal tim UPT pekan depan."
+    states = cases.database["case_state"]
+
+    def judged(cid: str) -> dict[str, Any] | None:
+        doc = states.find_one({"_id": cid})
+        follow_ups = doc["case"]["follow_ups"] if doc else []
+        return follow_ups[0] if follow_ups and follow_ups[0].get("judged") else None
+
+    def send_reply(cid: str, text: str) -> None:
+        send_events(run.kafka_bootstrap, run.received, received(cid))
+        send_events(run.kafka_bootstrap, run.assigned, assigned(cid))
+        send_events(run.kafka_bootstrap, run.updates, events.follow_up(cid, t0=T0, text=text))
+
+    with sla_worker(run):
+        send_reply(first, reply)
+        before = wait_until(lambda: judged(first), timeout=30, message="first reply judged")
+    assert before["judged"] == "substantive"
+    with sla_worker(run):
+        send_reply(second, copy)
+        after = wait_until(lambda: judged(second), timeout=30, message="copy judged")
+    assert (after["judged"], after["rule"]) == ("normative", "near_duplicate"), after["reason"]
+
+
 def test_records_arriving_while_the_worker_restarts_are_all_applied(
     run: SlaRun, cases: Any
 ) -> None:

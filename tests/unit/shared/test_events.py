@@ -12,6 +12,8 @@ from pydantic import ValidationError
 
 from shared.events import (
     EVENT_TYPES,
+    CaseResolved,
+    CaseResolvedV2,
     ComplaintResolved,
     FollowUpPosted,
     decode,
@@ -40,6 +42,21 @@ def test_golden_sample_of_every_event_version_still_parses(name: str) -> None:
     assert f"{event.type}.v{event.dataversion}.json" == name
     assert event.specversion == "1.0"
     assert_kept(orjson.loads(raw), orjson.loads(encode(event)))
+
+
+def test_case_resolved_v1_and_v2_are_both_case_resolved_for_consumers() -> None:
+    v1 = decode((GOLDEN / "id.aduan.case.resolved.v1.json").read_bytes())
+    v2 = decode((GOLDEN / "id.aduan.case.resolved.v2.json").read_bytes())
+    assert type(v1.data) is CaseResolved, "an old event stays version 1"
+    assert isinstance(v2.data, CaseResolvedV2) and isinstance(v2.data, CaseResolved)
+    assert v2.data.follow_ups[0].kind == v1.data.follow_ups[0].kind == "substantive"
+
+
+def test_case_resolved_v2_requires_the_judgement() -> None:
+    raw = orjson.loads((GOLDEN / "id.aduan.case.resolved.v2.json").read_bytes())
+    del raw["data"]["follow_ups"][0]["judged_kind"]
+    with pytest.raises(ValidationError, match="judged_kind"):
+        decode(orjson.dumps(raw))
 
 
 def assert_kept(old: object, new: object, path: str = "$") -> None:

@@ -14,9 +14,9 @@ from services.sla import metrics
 from services.sla.alerting import AlertTicker, Assignment, Topics
 from services.sla.calendar import CalendarConfig, Calendars
 from services.sla.clock_policy import ClockPolicy
-from services.sla.followups import FollowUpPolicy
+from services.sla.followups import Fingerprint, FollowUpPolicy
 from services.sla.handler import CaseHandler
-from services.sla.quality import Judge
+from services.sla.quality import Judge, Reply
 from services.sla.repository import Owned, StaleCase, Stored, Write
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
@@ -62,6 +62,20 @@ class MemoryStates:
                 )  # fmt: skip
 
 
+class MemoryReplies:
+    """The reply fingerprints as a dict by id, like the insert-only collection."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Reply] = {}
+
+    def add_many(self, replies: Sequence[Reply]) -> None:
+        self.docs.update((r.print_.ref or r.opd, r) for r in replies)
+
+    def latest(self, opd: str, count: int) -> list[Fingerprint]:
+        mine = sorted((r for r in self.docs.values() if r.opd == opd), key=lambda r: r.at)
+        return [r.print_ for r in mine[-count:]]
+
+
 class MemoryViews:
     def __init__(self) -> None:
         self.docs: dict[str, CaseDocument] = {}
@@ -96,9 +110,11 @@ class Sla:
 
     states: MemoryStates = field(default_factory=MemoryStates)
     views: MemoryViews = field(default_factory=MemoryViews)
+    replies: MemoryReplies = field(default_factory=MemoryReplies)
     clock: Clock = field(default_factory=Clock)
     policy: ClockPolicy = field(default_factory=ClockPolicy)
     followups: FollowUpPolicy = field(default_factory=FollowUpPolicy)
+    resolved_version: int = 2
     timers: TimerHeap = field(default_factory=TimerHeap)
     assignment: Assignment = field(default_factory=Assignment)
 
@@ -111,8 +127,9 @@ class Sla:
             backlog=backlog, held_max_age=timedelta(minutes=10), clock=self.clock,
         )  # fmt: skip
         self.handler = CaseHandler(
-            states=self.states, writer=writer, judge=Judge(self.followups), service="sla",  # type: ignore[arg-type]
-            resolved_topic="complaints.resolved", clock=self.clock,
+            states=self.states, writer=writer, judge=Judge(self.followups, self.replies), service="sla",  # type: ignore[arg-type]
+            resolved_topic="complaints.resolved", resolved_version=self.resolved_version,
+            clock=self.clock,
         )  # fmt: skip
         self.ticker = AlertTicker(
             states=self.states, writer=writer, timing=timing, timers=self.timers,  # type: ignore[arg-type]

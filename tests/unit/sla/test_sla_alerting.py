@@ -83,6 +83,21 @@ def test_a_copied_reply_is_judged_a_near_duplicate() -> None:
     assert sla.states.docs[CID].case.follow_ups[0].judged is FollowUpKind.SUBSTANTIVE
 
 
+def test_a_copied_reply_is_still_recognised_after_a_restart() -> None:
+    first = Sla()
+    text = "Jalan di lokasi akan diperbaiki tim pemeliharaan minggu depan setelah survei lapangan."
+    first.run(received(CID), assigned(CID), follow_up(CID, hours=3, text=text))
+    assert len(first.replies.docs) == 1, "the judged reply's fingerprint is stored"
+    # A new process on the same stores: its memory starts empty and is read back from them.
+    restarted = Sla(states=first.states, views=first.views, replies=first.replies)
+    other = "01JALERT000000000000000002"
+    restarted.run(
+        received(other, "ADU-0002"), assigned(other, "ADU-0002"), follow_up(other, text=text)
+    )
+    judged = restarted.states.docs[other].case.follow_ups[0]
+    assert judged.judged is FollowUpKind.NORMATIVE and judged.rule == "near_duplicate"
+
+
 def test_auto_close_sends_complaint_closed_for_a_resolved_case() -> None:
     sla = Sla()
     sla.run(received(CID), assigned(CID), follow_up(CID), resolved(CID))

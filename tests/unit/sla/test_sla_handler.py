@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
+from services.sla.followups import FollowUpPolicy
 from services.sla.handler import CaseHandler, InvalidTransition
 from services.sla.repository import StaleCase, Stored
-from shared.events import CaseResolved, Envelope, decode, encode
+from shared.events import CaseResolved, CaseResolvedV2, Envelope, FollowUpKind, decode, encode
 from shared.kafka.records import Outgoing, Refused, Result, Then
 from tests.support.events import REPORTER, T0, assigned, follow_up, received, resolved
 from tests.unit.sla.memory_store import MemoryStates, MemoryViews, Sla, batch_of, finish
@@ -45,6 +47,31 @@ def test_a_batch_reads_once_and_ends_in_one_case_resolved_and_a_view_without_per
     view = views.docs[CID].model_dump_json()
     assert views.docs[CID].status == "resolved"
     assert REPORTER.name not in view and "081234567890" not in view
+
+
+def resolutions(results: list[Result]) -> list[Envelope[Any]]:
+    return [decode(r.value) for r in results if isinstance(r, Outgoing)]
+
+
+def test_case_resolved_v2_carries_the_declared_kind_next_to_the_judgement() -> None:
+    sla = Sla(followups=FollowUpPolicy(template_codes={"dpupr": frozenset({"T01"})}))
+    # Declared substantive, but sent with a registered template code; the OPD's events come
+    # before the assignment (held), so the resolution is applied in the batch of the assignment.
+    template = follow_up(CID, text="Laporan Anda kami terima dan dipelajari.", template_code="T01")
+    assert sla.run(template, resolved(CID)) == []
+    [event] = resolutions(sla.run(received(CID), assigned(CID)))
+    assert event.dataversion == 2 and isinstance(event.data, CaseResolvedV2)
+    [posted] = event.data.follow_ups
+    assert posted.kind is FollowUpKind.SUBSTANTIVE, "the kind the OPD declared"
+    assert posted.judged_kind is FollowUpKind.NORMATIVE and posted.judged_rule == "template_code"
+    assert "T01" in posted.judged_reason
+
+
+def test_case_resolved_v1_for_consumers_not_upgraded_yet() -> None:
+    sla = Sla(resolved_version=1)
+    [event] = resolutions(sla.run(received(CID), assigned(CID), follow_up(CID), resolved(CID)))
+    assert event.dataversion == 1 and type(event.data) is CaseResolved
+    assert "judged_kind" not in orjson.loads(encode(event))["data"]["follow_ups"][0]
 
 
 def test_an_invalid_transition_is_refused_and_changes_nothing(
