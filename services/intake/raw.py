@@ -11,21 +11,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from services.intake import metrics
-from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
+from services.intake.accept import Acceptance, RelayClaim, TrackingNumbersExhausted, accept
 from services.intake.adapters import Adapter
 from services.intake.connectors import Connector, with_region
 from services.intake.linker import DuplicateLinker
-from services.intake.repository import ComplaintRepository
+from services.intake.repository import ComplaintRepository, StoredComplaint
 from shared import headers
 from shared.kafka.records import Received, Refused, Result
 from shared.retry import MONGO, TransientError, dependency_of
 
 log = logging.getLogger(__name__)
+
+
+class FastPath(Protocol):
+    """The relay's fast path (relay.RelayWorker): complaints stored with its claim are handed
+    to it at once, instead of waiting for its next scan of the store."""
+
+    def claim(self) -> RelayClaim: ...
+
+    def offer(self, complaint: StoredComplaint) -> None: ...
 
 
 class UnknownConnector(Exception):
@@ -45,6 +54,7 @@ class RawIntake:
     repo: ComplaintRepository
     state: Any  # what an adapter's `gather` reads (the SMS part store)
     linker: DuplicateLinker | None = None  # links possible duplicates across channels
+    relay: FastPath | None = None  # sends what was accepted; without it, the relay's scan does
 
     def handle(self, batch: Sequence[Received[bytes]]) -> list[Result]:
         """Accept each record; refuse the ones that can never succeed as they are."""
@@ -72,10 +82,16 @@ class RawIntake:
             metrics.RAW_RECORDS.labels(adapter.channel.value, "partial").inc()
             return None
         regional = with_region(adapter, self.connectors[connector_id].region)
+        claim = self.relay.claim() if self.relay else None
         try:
-            done = accept(self.repo, regional, body, connector_id=connector_id, linker=self.linker)
+            done = accept(
+                self.repo, regional, body, connector_id=connector_id, claim=claim,
+                linker=self.linker,
+            )  # fmt: skip
         except TrackingNumbersExhausted as exc:  # the store misbehaves, not the record
             raise TransientError(str(exc), dependency=MONGO) from exc
+        if self.relay is not None and done.stored is not None:
+            self.relay.offer(done.stored)
         outcome = "duplicate" if done.duplicate else "accepted"
         metrics.RAW_RECORDS.labels(adapter.channel.value, outcome).inc()
         return done

@@ -1,0 +1,308 @@
+"""The Kafka path, `python -m services.intake consume`, beside the bare consume loop.
+
+Raw records (each channel's HTTP body, the `aduan.connector` header naming the connector) on
+seven fresh raw topics, one per channel, the channels in turn (`bench.channel_bodies`):
+
+- intake: `python -m services.intake consume` (the shared consume loop; per record the adapter,
+  the possible-duplicate look-up, the insert of the complaint with its outbox event, the filing
+  of its fingerprints; beside it the outbox relay sending each ComplaintReceived to the real
+  Kafka), a process of its own on a fresh database.
+- bare: `python -m bench.bare_raw`, the same loop and consumer settings over the same records,
+  validating each body with its adapter, nothing stored.
+
+Each pair reads the same pre-filled records (fresh records per pair, so every one is a new
+complaint), each contender in a fresh consumer group and process; runs alternate bare, intake.
+The rate is the records committed per second, from the first commit (so the group join is not
+timed) to the last, read from the group's committed offsets. Then intake alone, already
+running, gets an open-loop `rate` records per second; a record's accept latency runs from its
+scheduled send to the stored complaint's `received_at` (stamped just before its insert, so the
+insert's own round trip is not in it; millisecond precision).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaAdminClient
+from pymongo import MongoClient
+from pymongo.collection import Collection
+
+from bench.channel_bodies import CHANNELS, mixed
+from bench.http_load import ROOT, free_port, serve
+from bench.intake import CONNECTOR, delete_topic, intake_env, mongodb_uri
+from services.intake.adapters import ADAPTERS
+from services.intake.repository import ComplaintRepository
+from shared import headers
+from shared.config import KafkaSettings
+from shared.kafka.admin import TopicSpec, ensure_topics
+from shared.kafka.producer import idempotent_producer
+from shared.topics import dead_letter
+
+LATENCY_CONNECTOR = "bench-latency"
+WAIT_S = 600.0
+
+
+@dataclass(frozen=True)
+class Raw:
+    """One set of raw topics (one per channel) and how to reach them."""
+
+    template: str  # "bench.intakeraw.<tag>.raw.{channel}"
+    kafka: KafkaSettings
+
+    @classmethod
+    def create(cls, kafka: KafkaSettings, tag: str) -> Raw:
+        """Create the seven raw topics and their dead-letter twins."""
+        raw = cls(f"bench.intakeraw.{tag}.raw.{{channel}}", kafka)
+        ensure_topics(kafka.bootstrap_servers, [TopicSpec(t, 3) for t in raw.all_topics()])
+        return raw
+
+    def topic(self, channel: str) -> str:
+        return self.template.format(channel=channel)
+
+    def topics(self) -> set[str]:
+        return {self.topic(channel) for channel in CHANNELS}
+
+    def all_topics(self) -> list[str]:
+        return sorted(self.topics() | {dead_letter(t) for t in self.topics()})
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Records committed per second, and how many were timed."""
+
+    rate: float
+    timed: int
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Accept latencies (ms) at a fixed offered rate."""
+
+    rate: float
+    sent: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def run(*, records: int, repeats: int, rate: float, rate_seconds: float) -> str:
+    """Measure `repeats` pairs of `records` records each, then intake's latency; the table."""
+    kafka = KafkaSettings()
+    mongodb = mongodb_uri()
+    tag = uuid.uuid4().hex[:8]
+    received = f"bench.intakeraw.{tag}.received"
+    ensure_topics(kafka.bootstrap_servers, [TopicSpec(received, 3)])
+    database = f"bench_intakeraw_{tag}"
+    client: MongoClient[dict[str, Any]] = MongoClient(mongodb, tz_aware=True)
+    env = intake_env(database=database, topic=received, kafka=kafka.bootstrap_servers,
+                     mongodb=mongodb)  # fmt: skip
+    connectors = json.loads(env["INTAKE_CONNECTORS"]) | {LATENCY_CONNECTOR: {}}
+    env["INTAKE_CONNECTORS"] = json.dumps(connectors)
+    bare: list[Rate] = []
+    intake: list[Rate] = []
+    made: list[Raw] = []
+    try:
+        collection = client[database]["intake_complaints"]
+        ComplaintRepository(collection).ensure_indexes()
+        with tempfile.TemporaryDirectory(prefix="bench-intake-raw-") as tmp:
+            logs = Path(tmp)
+            for r in range(repeats):
+                # Fresh topics per pair: a fresh group reads from the start, and must find
+                # only new complaints.
+                made.append(raw := Raw.create(kafka, f"{tag}p{r}"))
+                _prefill(raw, mixed(f"{tag}{r}"), records, CONNECTOR)
+                bare.append(_bare(raw, logs, records))
+                with _intake(env, raw, logs) as group:
+                    intake.append(_timed(raw, group, records))
+                _progress(f"raw intake bench: bare {bare[-1].rate:,.0f}/s, "
+                          f"intake {intake[-1].rate:,.0f}/s")  # fmt: skip
+            made.append(raw := Raw.create(kafka, f"{tag}lat"))
+            with _intake(env, raw, logs):
+                latency = _latency(raw, collection, mixed(f"{tag}o"), rate, rate_seconds)
+    finally:
+        client.drop_database(database)
+        client.close()
+        for topic in [received, *(t for raw in made for t in raw.all_topics())]:
+            delete_topic(kafka, topic)
+    return _table(bare, intake, latency, records)
+
+
+def _prefill(
+    raw: Raw, body: Callable[[int], tuple[str, bytes]], records: int, connector: str
+) -> None:
+    """Send `records` raw records, the channels in turn."""
+    producer = idempotent_producer(raw.kafka, client_id="bench-raw-prefill", linger_ms=20)
+    for i in range(records):
+        channel, value = body(i)
+        producer.send(
+            raw.topic(channel),
+            key=str(i).encode(),
+            value=value,
+            headers=[(headers.INTAKE_CONNECTOR, connector.encode())],
+        )
+    producer.flush()
+    producer.close()
+
+
+def _bare(raw: Raw, logs: Path, total: int) -> Rate:
+    group = f"bench-bare-{uuid.uuid4().hex[:8]}"
+    env = {"BENCH_RAW_TEMPLATE": raw.template, "BENCH_GROUP_ID": group}
+    with _process(["-m", "bench.bare_raw"], env, logs / "bare.log"):
+        return _timed(raw, group, total)
+
+
+@contextmanager
+def _intake(env: dict[str, str], raw: Raw, logs: Path) -> Iterator[str]:
+    """A fresh `python -m services.intake consume` of `raw` in a fresh group; yield the group."""
+    group = f"bench-intake-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    with serve(
+        ["-m", "services.intake", "consume"],
+        env={
+            **env,
+            "INTAKE_TOPICS__RAW_TEMPLATE": raw.template,
+            "INTAKE_GROUP_ID": group,
+            "INTAKE_HTTP_PORT": str(port),
+        },
+        log=logs / "intake.log",
+        ready_url=f"http://127.0.0.1:{port}/readyz",
+    ):
+        yield group
+
+
+@contextmanager
+def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+    """A process with no HTTP readiness: the bench watches its commits instead."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, *args], cwd=ROOT, env={**os.environ, **env}, stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _committed(admin: KafkaAdminClient, group: str, topics: set[str]) -> int:
+    offsets = admin.list_group_offsets(group).get(group, {})
+    return sum(
+        meta.offset for tp, meta in offsets.items() if tp.topic in topics and meta.offset > 0
+    )
+
+
+def _timed(raw: Raw, group: str, total: int) -> Rate:
+    """Watch the group's commits on `raw` until it has committed `total` records."""
+    admin = KafkaAdminClient(**raw.kafka.client_options())
+    topics = raw.topics()
+    try:
+        deadline = time.monotonic() + WAIT_S
+        start = first = None
+        done = 0
+        while (done := _committed(admin, group, topics)) < total:
+            if start is None and done > 0:
+                start, first = time.perf_counter(), done
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"group {group} committed {done}, not {total}, in {WAIT_S} s")
+            time.sleep(0.05)
+        if start is None or first is None:  # one poll took everything: nothing to time
+            raise RuntimeError("the first commit held every record: send more records")
+        elapsed = time.perf_counter() - start
+        return Rate((done - first) / elapsed, done - first)
+    finally:
+        admin.close()
+
+
+def _latency(
+    raw: Raw,
+    collection: Collection[dict[str, Any]],
+    body: Callable[[int], tuple[str, bytes]],
+    rate: float,
+    seconds: float,
+) -> Latency:
+    """Send `rate` records per second for `seconds`; the accept latency of each."""
+    producer = idempotent_producer(raw.kafka, client_id="bench-raw-latency", linger_ms=0)
+    header = [(headers.INTAKE_CONNECTOR, LATENCY_CONNECTOR.encode())]
+    sent: dict[str, float] = {}  # channel_ref -> scheduled send, epoch seconds
+    total = int(rate * seconds)
+    t0 = time.time() + 0.1
+    for i in range(total):
+        scheduled = t0 + i / rate
+        if (delay := scheduled - time.time()) > 0:
+            time.sleep(delay)
+        channel, value = body(i)
+        adapter = ADAPTERS[channel]
+        sent[adapter.channel_ref(adapter.parse(value))] = scheduled
+        producer.send(raw.topic(channel), key=str(i).encode(), value=value, headers=header)
+    producer.flush()
+    producer.close()
+    deadline = time.monotonic() + WAIT_S
+    query = {"connector_id": LATENCY_CONNECTOR}
+    while collection.count_documents(query) < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the latency run's complaints were not all stored in time")
+        time.sleep(0.5)
+    stored = collection.find(query, {"channel_ref": 1, "received_at": 1})
+    latencies = sorted(_ms(doc["received_at"], sent[doc["channel_ref"]]) for doc in stored)
+    return Latency(
+        rate,
+        total,
+        statistics.median(latencies),
+        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        latencies[-1],
+    )
+
+
+def _ms(received_at: datetime, scheduled: float) -> float:
+    return (received_at.timestamp() - scheduled) * 1000
+
+
+def _progress(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _table(bare: list[Rate], intake: list[Rate], lat: Latency, records: int) -> str:
+    ratio = statistics.median(i.rate / b.rate for b, i in zip(bare, intake, strict=True))
+    pairs = ", ".join(f"{b.rate:,.0f} / {i.rate:,.0f}" for b, i in zip(bare, intake, strict=True))
+    return "\n".join(
+        [
+            f"Kafka path: `services.intake consume` vs the bare consume loop (validation only): "
+            f"{records:,} raw records per run, all 7 channels in turn, alternating; then intake "
+            f"alone at {lat.rate:.0f} records/s open loop ({lat.sent} records)",
+            f"{'bare/s':>7}  {'intake/s':>8}  {'ratio':>5}  {'p50 ms':>6}  {'p99 ms':>6}  "
+            f"{'max ms':>6}  runs (bare / intake per s)",
+            f"{statistics.median(b.rate for b in bare):>7,.0f}  "
+            f"{statistics.median(i.rate for i in intake):>8,.0f}  {ratio:>5.2f}  "
+            f"{lat.p50_ms:>6.1f}  {lat.p99_ms:>6.1f}  {lat.max_ms:>6.0f}  {pairs}",
+        ]
+    )
+
+
+def main() -> int:
+    """`python -m bench.intake_raw`: one quick pair of 2,000 records and 10 s at 100/s."""
+    sys.stdout.write(run(records=2_000, repeats=1, rate=100, rate_seconds=10) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
