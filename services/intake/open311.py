@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2, write side: `services`, `requests` and `tokens`, in JSON and XML."""
+"""Open311 GeoReport v2, write side: `discovery`, `services`, `requests` and `tokens`, in JSON
+and XML (the read side, `GET requests`, is the sla's)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from shared.errors import describe
 Format = Literal["json", "xml"]
 PREFIX = "/open311/v2"
 NOTICE = "Laporan diterima; lacak dengan nomor ini di /v1/cases/{id}"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-29T00:00:00Z"  # when this API last changed: clients may cache until then
 
 
 class Open311Error(Exception):
@@ -42,9 +45,39 @@ def render(
         return Response(orjson.dumps(list(rows)), status, media_type="application/json")
     top = ET.Element(root)
     for row in rows:
-        element = ET.SubElement(top, item)
-        for key, value in row.items():
-            ET.SubElement(element, key).text = "" if value is None else str(value)
+        _xml(top, item, row)
+    return _xml_answer(top, status)
+
+
+def render_one(fmt: Format, root: str, document: dict[str, Any]) -> Response:
+    """Answer one object: JSON as it is, XML as `<root>...</root>` (the spec's service
+    definition and discovery documents are single objects, not lists)."""
+    if fmt == "json":
+        return Response(orjson.dumps(document), media_type="application/json")
+    top = ET.Element(root)
+    for key, value in document.items():
+        _xml(top, key, value)
+    return _xml_answer(top, 200)
+
+
+def _xml(parent: ET.Element, tag: str, value: Any) -> None:
+    """Write `value` under `parent` as `<tag>`: an object's fields as children, a list's items
+    as children named in the singular (`endpoints` -> `endpoint`), booleans as the spec's
+    `true`/`false`, None as an empty element."""
+    element = ET.SubElement(parent, tag)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _xml(element, key, inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _xml(element, tag.removesuffix("s"), inner)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        element.text = "" if value is None else str(value)
+
+
+def _xml_answer(top: ET.Element, status: int) -> Response:
     body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
     return Response(body, status, media_type="text/xml")
 
@@ -65,6 +98,10 @@ def open311_router(
     by_code = {s.service_code: s for s in services}
     router = APIRouter(prefix=PREFIX, tags=["open311"])
 
+    @router.get("/discovery.{fmt}", summary="Open311: service discovery")
+    def discovery(fmt: Format, request: Request) -> Response:
+        return render_one(fmt, "discovery", _discovery(str(request.base_url).rstrip("/")))
+
     @router.get("/services.{fmt}", summary="Open311: the service list (categories)")
     def service_list(fmt: Format) -> Response:
         return render(fmt, "services", "service", [s.listing() for s in services])
@@ -73,12 +110,8 @@ def open311_router(
     def definition(code: str, fmt: Format) -> Response:
         if code not in by_code:
             return error(fmt, Open311Error(404, f"no service with service_code {code!r}"))
-        return render(
-            fmt,
-            "service_definitions",
-            "service_definition",
-            [{"service_code": code, "attributes": ""}],
-        )
+        # No service takes extra attributes (`metadata: false`): the list is empty.
+        return render_one(fmt, "service_definition", {"service_code": code, "attributes": []})
 
     @router.post("/requests.{fmt}", summary="Open311: create a service request")
     async def create(fmt: Format, request: Request) -> Response:
@@ -139,6 +172,24 @@ def open311_router(
         return render(fmt, "service_requests", "request", [row])
 
     return router
+
+
+def _discovery(base_url: str) -> dict[str, Any]:
+    """The spec's discovery document: one production endpoint, both formats."""
+    return {
+        "changeset": CHANGESET,
+        "contact": "Pengelola Aduan (pengaduan pemerintah daerah)",
+        "key_service": "API keys are issued per connector by the Aduan operators",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url}{PREFIX}",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
 
 
 def _token(connector_id: str, body: Any) -> str:
