@@ -18,7 +18,7 @@ from services.intake.accept import TrackingNumbersExhausted, accept
 from services.intake.api import BodyTooLarge, admit, read_limited, retry_after
 from services.intake.connectors import with_region
 from services.intake.open311_catalogue import Open311Service
-from services.intake.open311_model import adapter_for, form_fields, request_ref
+from services.intake.open311_model import Open311Request, adapter_for, form_fields, request_ref
 from services.intake.security import Gate, RateLimited, Unauthorized
 from shared.errors import describe
 
@@ -27,6 +27,46 @@ PREFIX = "/open311/v2"
 NOTICE = "Laporan diterima; lacak dengan nomor ini di /v1/cases/{id}"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00Z"  # when this API last changed: clients may cache until then
+
+
+_ANSWER = {"application/json": {"schema": {}}, "text/xml": {"schema": {"type": "string"}}}
+_ERROR = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                "required": ["code", "description"],
+            },
+        }
+    },
+    "text/xml": {"schema": {"type": "string"}},
+}
+_REASONS = {
+    400: "A field is missing or invalid (named; the input is never echoed).",
+    403: "No api_key, or one no connector owns.",
+    404: "No such service or token.",
+    413: "The body exceeds the size limit.",
+    429: "The connector is over its rate; see Retry-After.",
+    503: "The store is unavailable: nothing was accepted.",
+}
+
+
+def _documented(ok: str, *errors: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of an Open311 route: its 200 and its errors, in the Open311 shape."""
+    answers: dict[int | str, dict[str, Any]] = {200: {"description": ok, "content": _ANSWER}}
+    for status in errors:
+        answers[status] = {"description": _REASONS[status], "content": _ERROR}
+    return answers
+
+
+def _request_body() -> dict[str, Any]:
+    """The OpenAPI request body of `POST requests`: the spec's form fields (or JSON)."""
+    schema = Open311Request.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema["properties"] = {"api_key": {"type": "string"}, **schema["properties"]}
+    content = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"required": True, "content": content | {"application/json": {"schema": schema}}}
 
 
 class Open311Error(Exception):
@@ -98,22 +138,39 @@ def open311_router(
     by_code = {s.service_code: s for s in services}
     router = APIRouter(prefix=PREFIX, tags=["open311"])
 
-    @router.get("/discovery.{fmt}", summary="Open311: service discovery")
+    @router.get(
+        "/discovery.{fmt}",
+        summary="Open311: service discovery",
+        responses=_documented("The discovery document."),
+    )
     def discovery(fmt: Format, request: Request) -> Response:
         return render_one(fmt, "discovery", _discovery(str(request.base_url).rstrip("/")))
 
-    @router.get("/services.{fmt}", summary="Open311: the service list (categories)")
+    @router.get(
+        "/services.{fmt}",
+        summary="Open311: the service list (categories)",
+        responses=_documented("The services."),
+    )
     def service_list(fmt: Format) -> Response:
         return render(fmt, "services", "service", [s.listing() for s in services])
 
-    @router.get("/services/{code}.{fmt}", summary="Open311: one service's definition")
+    @router.get(
+        "/services/{code}.{fmt}",
+        summary="Open311: one service's definition",
+        responses=_documented("The service definition.", 404),
+    )
     def definition(code: str, fmt: Format) -> Response:
         if code not in by_code:
             return error(fmt, Open311Error(404, f"no service with service_code {code!r}"))
         # No service takes extra attributes (`metadata: false`): the list is empty.
         return render_one(fmt, "service_definition", {"service_code": code, "attributes": []})
 
-    @router.post("/requests.{fmt}", summary="Open311: create a service request")
+    @router.post(
+        "/requests.{fmt}",
+        summary="Open311: create a service request",
+        openapi_extra={"requestBody": _request_body()},
+        responses=_documented("The request's id, or a token.", 400, 403, 413, 429, 503),
+    )
     async def create(fmt: Format, request: Request) -> Response:
         try:
             return await _create(fmt, request)
@@ -160,7 +217,11 @@ def open311_router(
         }
         return render(fmt, "service_requests", "request", [row])
 
-    @router.get("/tokens/{token}.{fmt}", summary="Open311: the request id behind a token")
+    @router.get(
+        "/tokens/{token}.{fmt}",
+        summary="Open311: the request id behind a token",
+        responses=_documented("The request id behind the token.", 404),
+    )
     async def token(token: str, fmt: Format, request: Request) -> Response:
         connector_id, _, ref = token.partition("~")
         found = await run_in_threadpool(
