@@ -1,7 +1,8 @@
 """The bare baseline of `bench.intake_raw`: the shared consume loop over intake's raw topics,
 with a handler that only validates each record's body with its channel's adapter.
 
-`python -m bench.bare_raw` (env `BENCH_RAW_TEMPLATE`, `BENCH_GROUP_ID`, `KAFKA_BOOTSTRAP_SERVERS`):
+`python -m bench.bare_raw` (env `BENCH_RAW_TEMPLATE`, `BENCH_GROUP_ID`, `BENCH_MAX_POLL_RECORDS`,
+`KAFKA_BOOTSTRAP_SERVERS`):
 the same topics, consumer settings and loop as `python -m services.intake consume`, the same
 pydantic models, commits after each batch, but nothing stored, nothing mapped to an event, no
 outbox, no duplicate look-up: the Kafka tier's own cost. Runs until SIGTERM.
@@ -34,7 +35,11 @@ def main() -> int:
         return []
 
     consumer = manual_commit_consumer(
-        kafka, group_id=os.environ["BENCH_GROUP_ID"], topics=sorted(adapters), client_id="bare-raw"
+        kafka,
+        group_id=os.environ["BENCH_GROUP_ID"],
+        topics=sorted(adapters),
+        client_id="bare-raw",
+        max_poll_records=int(os.environ.get("BENCH_MAX_POLL_RECORDS", "500")),
     )
     loop: ConsumeLoop[bytes] = ConsumeLoop(
         consumer,

@@ -99,8 +99,15 @@ class Latency:
     max_ms: float
 
 
-def run(*, records: int, repeats: int, rate: float, rate_seconds: float) -> str:
-    """Measure `repeats` pairs of `records` records each, then intake's latency; the table."""
+VARIANTS = {"linking off": "false", "linking on": "true"}  # INTAKE_DUPLICATE_LINKING
+POLL_RECORDS = 100  # per batch, for every contender: many commits to time
+
+
+def run(
+    *, records: int, linked_records: int, repeats: int, rate: float, rate_seconds: float
+) -> str:
+    """Measure `repeats` rounds (bare, intake without and with duplicate linking; `records`
+    records each, `linked_records` for the slow last), then each intake's latency; the table."""
     kafka = KafkaSettings()
     mongodb = mongodb_uri()
     tag = uuid.uuid4().hex[:8]
@@ -112,8 +119,11 @@ def run(*, records: int, repeats: int, rate: float, rate_seconds: float) -> str:
                      mongodb=mongodb)  # fmt: skip
     connectors = json.loads(env["INTAKE_CONNECTORS"]) | {LATENCY_CONNECTOR: {}}
     env["INTAKE_CONNECTORS"] = json.dumps(connectors)
+    env["INTAKE_MAX_POLL_RECORDS"] = str(POLL_RECORDS)
+    counts = {"linking off": records, "linking on": linked_records}
     bare: list[Rate] = []
-    intake: list[Rate] = []
+    intake: dict[str, list[Rate]] = {name: [] for name in VARIANTS}
+    latency: dict[str, Latency] = {}
     made: list[Raw] = []
     try:
         collection = client[database]["intake_complaints"]
@@ -121,24 +131,30 @@ def run(*, records: int, repeats: int, rate: float, rate_seconds: float) -> str:
         with tempfile.TemporaryDirectory(prefix="bench-intake-raw-") as tmp:
             logs = Path(tmp)
             for r in range(repeats):
-                # Fresh topics per pair: a fresh group reads from the start, and must find
-                # only new complaints.
-                made.append(raw := Raw.create(kafka, f"{tag}p{r}"))
-                _prefill(raw, mixed(f"{tag}{r}"), records, CONNECTOR)
+                # Fresh topics for each contender: a fresh group reads from the start, and
+                # must find only new complaints.
+                made.append(raw := Raw.create(kafka, f"{tag}b{r}"))
+                _prefill(raw, mixed(f"{tag}b{r}"), records, CONNECTOR)
                 bare.append(_bare(raw, logs, records))
-                with _intake(env, raw, logs) as group:
-                    intake.append(_timed(raw, group, records))
-                _progress(f"raw intake bench: bare {bare[-1].rate:,.0f}/s, "
-                          f"intake {intake[-1].rate:,.0f}/s")  # fmt: skip
-            made.append(raw := Raw.create(kafka, f"{tag}lat"))
-            with _intake(env, raw, logs):
-                latency = _latency(raw, collection, mixed(f"{tag}o"), rate, rate_seconds)
+                for name, linking in VARIANTS.items():
+                    made.append(raw := Raw.create(kafka, f"{tag}{linking}{r}"))
+                    _prefill(raw, mixed(f"{tag}{linking}{r}"), counts[name], CONNECTOR)
+                    variant = env | {"INTAKE_DUPLICATE_LINKING": linking}
+                    with _intake(variant, raw, logs) as group:
+                        intake[name].append(_timed(raw, group, counts[name]))
+                    _progress(f"raw intake bench: bare {bare[-1].rate:,.0f}/s, intake {name} "
+                              f"{intake[name][-1].rate:,.0f}/s")  # fmt: skip
+            for name, linking in VARIANTS.items():
+                made.append(raw := Raw.create(kafka, f"{tag}lat{linking}"))
+                with _intake(env | {"INTAKE_DUPLICATE_LINKING": linking}, raw, logs):
+                    body = mixed(f"{tag}o{linking}")
+                    latency[name] = _latency(raw, collection, body, rate, rate_seconds)
     finally:
         client.drop_database(database)
         client.close()
         for topic in [received, *(t for raw in made for t in raw.all_topics())]:
             delete_topic(kafka, topic)
-    return _table(bare, intake, latency, records)
+    return _table(bare, intake, latency, counts)
 
 
 def _prefill(
@@ -160,7 +176,11 @@ def _prefill(
 
 def _bare(raw: Raw, logs: Path, total: int) -> Rate:
     group = f"bench-bare-{uuid.uuid4().hex[:8]}"
-    env = {"BENCH_RAW_TEMPLATE": raw.template, "BENCH_GROUP_ID": group}
+    env = {
+        "BENCH_RAW_TEMPLATE": raw.template,
+        "BENCH_GROUP_ID": group,
+        "BENCH_MAX_POLL_RECORDS": str(POLL_RECORDS),
+    }
     with _process(["-m", "bench.bare_raw"], env, logs / "bare.log"):
         return _timed(raw, group, total)
 
@@ -281,26 +301,38 @@ def _progress(line: str) -> None:
     sys.stderr.flush()
 
 
-def _table(bare: list[Rate], intake: list[Rate], lat: Latency, records: int) -> str:
-    ratio = statistics.median(i.rate / b.rate for b, i in zip(bare, intake, strict=True))
-    pairs = ", ".join(f"{b.rate:,.0f} / {i.rate:,.0f}" for b, i in zip(bare, intake, strict=True))
-    return "\n".join(
-        [
-            f"Kafka path: `services.intake consume` vs the bare consume loop (validation only): "
-            f"{records:,} raw records per run, all 7 channels in turn, alternating; then intake "
-            f"alone at {lat.rate:.0f} records/s open loop ({lat.sent} records)",
-            f"{'bare/s':>7}  {'intake/s':>8}  {'ratio':>5}  {'p50 ms':>6}  {'p99 ms':>6}  "
-            f"{'max ms':>6}  runs (bare / intake per s)",
-            f"{statistics.median(b.rate for b in bare):>7,.0f}  "
-            f"{statistics.median(i.rate for i in intake):>8,.0f}  {ratio:>5.2f}  "
-            f"{lat.p50_ms:>6.1f}  {lat.p99_ms:>6.1f}  {lat.max_ms:>6.0f}  {pairs}",
-        ]
-    )
+def _table(
+    bare: list[Rate],
+    intake: dict[str, list[Rate]],
+    latency: dict[str, Latency],
+    counts: dict[str, int],
+) -> str:
+    some = next(iter(latency.values()))
+    lines = [
+        f"Kafka path: `services.intake consume` vs the bare consume loop (validation only), all "
+        f"7 channels in turn, {POLL_RECORDS} records per poll, alternating; records per run: "
+        f"bare and linking off {counts['linking off']:,}, linking on {counts['linking on']:,}; "
+        f"then each intake alone at {some.rate:.0f} records/s open loop ({some.sent} records)",
+        f"{'contender':<19}{'rec/s':>7}  {'ratio':>5}  {'p50 ms':>8}  {'p99 ms':>8}  "
+        f"{'max ms':>7}  runs (records/s)",
+        f"{'bare':<19}{statistics.median(b.rate for b in bare):>7,.0f}  {'':>5}  {'':>8}  "
+        f"{'':>8}  {'':>7}  " + ", ".join(f"{b.rate:,.0f}" for b in bare),
+    ]
+    for name, runs in intake.items():
+        ratio = statistics.median(i.rate / b.rate for b, i in zip(bare, runs, strict=True))
+        lat = latency[name]
+        lines.append(
+            f"{'intake, ' + name:<19}{statistics.median(i.rate for i in runs):>7,.0f}  "
+            f"{ratio:>5.2f}  {lat.p50_ms:>8,.1f}  {lat.p99_ms:>8,.1f}  {lat.max_ms:>7,.0f}  "
+            + ", ".join(f"{i.rate:,.0f}" for i in runs)
+        )
+    return "\n".join(lines)
 
 
 def main() -> int:
-    """`python -m bench.intake_raw`: one quick pair of 2,000 records and 10 s at 100/s."""
-    sys.stdout.write(run(records=2_000, repeats=1, rate=100, rate_seconds=10) + "\n")
+    """`python -m bench.intake_raw`: one round (2,000 records; 300 with linking), 10 s at 20/s."""
+    report = run(records=2_000, linked_records=300, repeats=1, rate=20, rate_seconds=10)
+    sys.stdout.write(report + "\n")
     return 0
 
 

@@ -53,6 +53,10 @@ class Settings(ConsumerSettings):
     fingerprints: str = "intake_fingerprints"
     duplicate_window_days: int = Field(default=7, ge=1, le=60)
     duplicate_candidates: int = Field(default=200, ge=10, le=5_000)
+    # Off: complaints are accepted unmarked, with no look-up or filing. The look-up is most of
+    # a submission's store time, and grows with a province's daily volume (README, "Measured"):
+    # the switch for an operator whose store cannot keep up, and for the benchmarks.
+    duplicate_linking: bool = True
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     # Group commit: concurrent submissions share one insert_many of up to this many complaints;
