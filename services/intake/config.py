@@ -63,6 +63,8 @@ class Settings(ConsumerSettings):
     # a group waits at most this long for company after its first complaint.
     group_commit_max: int = Field(default=200, ge=1, le=5_000)
     group_commit_wait_s: float = Field(default=0.002, ge=0, le=1)
+    # `consume`: how many records of a polled batch are accepted side by side (raw.py).
+    raw_concurrency: int = Field(default=16, ge=1, le=256)
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
     relay_poll_s: float = Field(default=1.0, gt=0)
     # How often the relay scans the store for what its fast path did not send (a crash, an

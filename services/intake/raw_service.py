@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 from services.intake.adapters import ADAPTERS
 from services.intake.app import _producer, _relay_config  # one relay set-up for both commands
 from services.intake.config import Settings
+from services.intake.group_commit import GroupInserter
 from services.intake.linker import duplicate_linker
 from services.intake.raw import RawIntake
 from services.intake.relay import RelayWorker
@@ -41,7 +43,13 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
     topics = raw_topics(settings, channels)
     client = mongo_client(settings.mongodb_uri, app_name=f"{settings.service_name}-raw")
     db = database(client, settings.mongodb_database)
-    repo = ComplaintRepository(db[settings.collection])
+    complaints = db[settings.collection]
+    inserter = GroupInserter(
+        lambda docs: complaints.insert_many(docs, ordered=False),
+        max_batch=settings.group_commit_max,
+        max_wait_s=settings.group_commit_wait_s,
+    )
+    repo = ComplaintRepository(complaints, inserter)
     repo.ensure_indexes()  # without the unique indexes idempotency silently breaks
     relay = RelayWorker(
         repo,
@@ -59,6 +67,7 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
         # Each accepted complaint goes to the relay at once, as over HTTP. (It used to be left
         # to a scan of the store every relay_poll_s: a full scan on FerretDB, each second.)
         relay=relay,
+        pool=(pool := ThreadPoolExecutor(settings.raw_concurrency, thread_name_prefix="raw")),
     )
     service = build_consume_service(
         settings,
@@ -67,7 +76,12 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
         handle=intake.handle,
         ready={"mongo": mongo_check(client)},
         dependencies=(MONGO,),
-        on_close=(lambda: relay.stop(settings.relay_flush_timeout_s), client.close),
+        on_close=(
+            pool.shutdown,
+            inserter.stop,
+            lambda: relay.stop(settings.relay_flush_timeout_s),
+            client.close,
+        ),
     )
     service.live["relay"] = liveness(lambda: relay.last_iteration, settings.live_max_age_s)
     relay.start()
