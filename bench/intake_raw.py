@@ -99,7 +99,13 @@ class Latency:
     max_ms: float
 
 
-VARIANTS = {"linking off": "false", "linking on": "true"}  # INTAKE_DUPLICATE_LINKING
+# Intake's variants: records accepted one by one (as before 2026-11-29) or side by side, and
+# the possible-duplicate look-up off or on.
+VARIANTS = {
+    "1 by 1, no links": {"INTAKE_RAW_CONCURRENCY": "1", "INTAKE_DUPLICATE_LINKING": "false"},
+    "16 at once, no links": {"INTAKE_RAW_CONCURRENCY": "16", "INTAKE_DUPLICATE_LINKING": "false"},
+    "16 at once, links": {"INTAKE_RAW_CONCURRENCY": "16", "INTAKE_DUPLICATE_LINKING": "true"},
+}
 POLL_RECORDS = 100  # per batch, for every contender: many commits to time
 
 
@@ -117,10 +123,14 @@ def run(
     client: MongoClient[dict[str, Any]] = MongoClient(mongodb, tz_aware=True)
     env = intake_env(database=database, topic=received, kafka=kafka.bootstrap_servers,
                      mongodb=mongodb)  # fmt: skip
-    connectors = json.loads(env["INTAKE_CONNECTORS"]) | {LATENCY_CONNECTOR: {}}
+    latency_connectors = {name: f"{LATENCY_CONNECTOR}-{n}" for n, name in enumerate(VARIANTS)}
+    connectors = json.loads(env["INTAKE_CONNECTORS"]) | {c: {} for c in latency_connectors.values()}
     env["INTAKE_CONNECTORS"] = json.dumps(connectors)
     env["INTAKE_MAX_POLL_RECORDS"] = str(POLL_RECORDS)
-    counts = {"linking off": records, "linking on": linked_records}
+    counts = {
+        name: linked_records if variant["INTAKE_DUPLICATE_LINKING"] == "true" else records
+        for name, variant in VARIANTS.items()
+    }
     bare: list[Rate] = []
     intake: dict[str, list[Rate]] = {name: [] for name in VARIANTS}
     latency: dict[str, Latency] = {}
@@ -136,19 +146,21 @@ def run(
                 made.append(raw := Raw.create(kafka, f"{tag}b{r}"))
                 _prefill(raw, mixed(f"{tag}b{r}"), records, CONNECTOR)
                 bare.append(_bare(raw, logs, records))
-                for name, linking in VARIANTS.items():
-                    made.append(raw := Raw.create(kafka, f"{tag}{linking}{r}"))
-                    _prefill(raw, mixed(f"{tag}{linking}{r}"), counts[name], CONNECTOR)
-                    variant = env | {"INTAKE_DUPLICATE_LINKING": linking}
-                    with _intake(variant, raw, logs) as group:
+                for n, (name, variant) in enumerate(VARIANTS.items()):
+                    made.append(raw := Raw.create(kafka, f"{tag}v{n}r{r}"))
+                    _prefill(raw, mixed(f"{tag}v{n}r{r}"), counts[name], CONNECTOR)
+                    with _intake(env | variant, raw, logs) as group:
                         intake[name].append(_timed(raw, group, counts[name]))
                     _progress(f"raw intake bench: bare {bare[-1].rate:,.0f}/s, intake {name} "
                               f"{intake[name][-1].rate:,.0f}/s")  # fmt: skip
-            for name, linking in VARIANTS.items():
-                made.append(raw := Raw.create(kafka, f"{tag}lat{linking}"))
-                with _intake(env | {"INTAKE_DUPLICATE_LINKING": linking}, raw, logs):
-                    body = mixed(f"{tag}o{linking}")
-                    latency[name] = _latency(raw, collection, body, rate, rate_seconds)
+            for n, (name, variant) in enumerate(VARIANTS.items()):
+                made.append(raw := Raw.create(kafka, f"{tag}lat{n}"))
+                with _intake(env | variant, raw, logs):
+                    body = mixed(f"{tag}o{n}")
+                    connector = latency_connectors[name]
+                    latency[name] = _latency(
+                        raw, collection, connector, body, rate=rate, seconds=rate_seconds
+                    )
     finally:
         client.drop_database(database)
         client.close()
@@ -255,13 +267,15 @@ def _timed(raw: Raw, group: str, total: int) -> Rate:
 def _latency(
     raw: Raw,
     collection: Collection[dict[str, Any]],
+    connector: str,
     body: Callable[[int], tuple[str, bytes]],
+    *,
     rate: float,
     seconds: float,
 ) -> Latency:
     """Send `rate` records per second for `seconds`; the accept latency of each."""
     producer = idempotent_producer(raw.kafka, client_id="bench-raw-latency", linger_ms=0)
-    header = [(headers.INTAKE_CONNECTOR, LATENCY_CONNECTOR.encode())]
+    header = [(headers.INTAKE_CONNECTOR, connector.encode())]
     sent: dict[str, float] = {}  # channel_ref -> scheduled send, epoch seconds
     total = int(rate * seconds)
     t0 = time.time() + 0.1
@@ -276,7 +290,7 @@ def _latency(
     producer.flush()
     producer.close()
     deadline = time.monotonic() + WAIT_S
-    query = {"connector_id": LATENCY_CONNECTOR}
+    query = {"connector_id": connector}
     while collection.count_documents(query) < total:
         if time.monotonic() > deadline:
             raise RuntimeError("the latency run's complaints were not all stored in time")
@@ -311,18 +325,19 @@ def _table(
     lines = [
         f"Kafka path: `services.intake consume` vs the bare consume loop (validation only), all "
         f"7 channels in turn, {POLL_RECORDS} records per poll, alternating; records per run: "
-        f"bare and linking off {counts['linking off']:,}, linking on {counts['linking on']:,}; "
-        f"then each intake alone at {some.rate:.0f} records/s open loop ({some.sent} records)",
-        f"{'contender':<19}{'rec/s':>7}  {'ratio':>5}  {'p50 ms':>8}  {'p99 ms':>8}  "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        + f" (bare as the first); then each intake alone at {some.rate:.0f} records/s open loop "
+        f"({some.sent} records)",
+        f"{'contender':<30}{'rec/s':>7}  {'ratio':>5}  {'p50 ms':>8}  {'p99 ms':>8}  "
         f"{'max ms':>7}  runs (records/s)",
-        f"{'bare':<19}{statistics.median(b.rate for b in bare):>7,.0f}  {'':>5}  {'':>8}  "
+        f"{'bare':<30}{statistics.median(b.rate for b in bare):>7,.0f}  {'':>5}  {'':>8}  "
         f"{'':>8}  {'':>7}  " + ", ".join(f"{b.rate:,.0f}" for b in bare),
     ]
     for name, runs in intake.items():
         ratio = statistics.median(i.rate / b.rate for b, i in zip(bare, runs, strict=True))
         lat = latency[name]
         lines.append(
-            f"{'intake, ' + name:<19}{statistics.median(i.rate for i in runs):>7,.0f}  "
+            f"{'intake, ' + name:<30}{statistics.median(i.rate for i in runs):>7,.0f}  "
             f"{ratio:>5.2f}  {lat.p50_ms:>8,.1f}  {lat.p99_ms:>8,.1f}  {lat.max_ms:>7,.0f}  "
             + ", ".join(f"{i.rate:,.0f}" for i in runs)
         )
