@@ -199,7 +199,7 @@ def open311_router(
                     claim=relay.claim(),
                 )
             )
-        except (PyMongoError, TrackingNumbersExhausted) as exc:
+        except (PyMongoError, TrackingNumbersExhausted, TimeoutError) as exc:  # see api.py
             raise Open311Error(
                 503, "the complaint store is unavailable; retry later", {"Retry-After": "5"}
             ) from exc
