@@ -104,7 +104,7 @@ test: install lint typecheck infra-install infra-up rules-test ## everything: li
 test-faults: install infra-install ## the fault suite: broker, store and LAPOR! outages, SIGKILLs, on a supervised stack
 	$(PYTEST) tests/faults
 
-bench: infra-up bench-install ## benchmarks: consume loop, sla vs faust, intake vs bare FastAPI, burst, store, notify (python -m bench)
+bench: infra-up bench-install ## benchmarks: consume loop, sla vs faust, intake vs bare FastAPI (web; every channel; the Kafka path), burst, store, notify, router (python -m bench)
 	$(PYTHON) -m bench
 
 bench-store: infra-up ## by-key operations on the MongoDB-wire store at 1k/20k/100k documents

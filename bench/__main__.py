@@ -6,6 +6,10 @@
 - intake: intake's accepted complaints per second (durable writes) against a bare FastAPI
   endpoint that validates the same body, and intake's p50/p99 at a fixed rate, at each --stored
   size;
+- intake-mix: the same with all seven channels in turn, intake without and with duplicate
+  linking;
+- intake-raw: the Kafka path (`services.intake consume`) against the bare consume loop, without
+  and with duplicate linking, and its accept latency at a fixed rate;
 - burst: intake's full rate for --burst-seconds through intake, router and sla, then how long
   until every case view is visible;
 - store: by-key operations on the MongoDB-wire store (`python -m bench.store`);
@@ -23,9 +27,30 @@ import argparse
 import os
 import sys
 
-from bench import burst, consume_loop, intake, notify, router, sla, sla_scale, store
+from bench import (
+    burst,
+    consume_loop,
+    intake,
+    intake_mix,
+    intake_raw,
+    notify,
+    router,
+    sla,
+    sla_scale,
+    store,
+)
 
-BENCHMARKS = ("loop", "sla", "intake", "burst", "store", "notify", "router")
+BENCHMARKS = (
+    "loop",
+    "sla",
+    "intake",
+    "intake-mix",
+    "intake-raw",
+    "burst",
+    "store",
+    "notify",
+    "router",
+)
 ON_REQUEST = ("sla1m",)  # too slow for the default run
 
 
@@ -75,6 +100,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--intake-rate", type=float, default=200, help="intake: open-loop req/s")
     parser.add_argument(
         "--intake-rate-seconds", type=float, default=10, help="intake: open-loop seconds"
+    )
+    parser.add_argument(
+        "--intake-raw-records", type=int, default=2_000, help="intake-raw: records per run"
+    )
+    parser.add_argument(
+        "--intake-raw-linked",
+        type=int,
+        default=300,
+        help="intake-raw: records per run with duplicate linking (it is slow)",
+    )
+    parser.add_argument(
+        "--intake-raw-rate", type=float, default=20, help="intake-raw: open-loop records/s"
     )
     parser.add_argument("--burst-seconds", type=float, default=60, help="burst: its length")
     parser.add_argument("--burst-workers", type=int, default=64, help="burst: connections")
@@ -131,6 +168,26 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.intake_workers,
             seconds=args.intake_seconds,
             rate=args.intake_rate,
+            rate_seconds=args.intake_rate_seconds,
+        )
+        sys.stdout.write(report + "\n\n")
+        sys.stdout.flush()
+    if "intake-mix" in args.only:
+        report = intake_mix.run(
+            repeats=args.intake_repeats,
+            workers=args.intake_workers,
+            seconds=args.intake_seconds,
+            rate=args.intake_rate,
+            rate_seconds=args.intake_rate_seconds,
+        )
+        sys.stdout.write(report + "\n\n")
+        sys.stdout.flush()
+    if "intake-raw" in args.only:
+        report = intake_raw.run(
+            records=args.intake_raw_records,
+            linked_records=args.intake_raw_linked,
+            repeats=args.intake_repeats,
+            rate=args.intake_raw_rate,
             rate_seconds=args.intake_rate_seconds,
         )
         sys.stdout.write(report + "\n\n")

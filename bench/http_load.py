@@ -3,7 +3,8 @@
 Why not httpx: on this 2-core machine the client shares the cores with the server, and httpx
 spends several times the CPU per request that a keep-alive connection writing pre-built bytes
 does, so the client, not the server, would set the ceiling of a fast endpoint. Each request is
-a POST of a JSON body built by `body(i)`; the answer is read by its Content-Length.
+a POST of a JSON body built by `body(i)` (to the target's path, or to the path `body(i)` returns
+beside the body: `(path, body)`); the answer is read by its Content-Length.
 
 - `closed_loop`: N workers, each on its own keep-alive connection, send as fast as answers come
   back; the rate counts the answers with the expected status that finished inside the window
@@ -31,6 +32,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+Made = bytes | tuple[str, bytes]  # what `body(i)` builds: a body, or a path and its body
 
 
 def free_port() -> int:
@@ -89,8 +91,10 @@ class Target:
     headers: Mapping[str, str]
     ok: int = 202
 
-    def request(self, body: bytes) -> bytes:
-        head = [f"POST {self.path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+    def request(self, made: Made) -> bytes:
+        """The whole request for a body, or for a (path, body) pair."""
+        path, body = made if isinstance(made, tuple) else (self.path, made)
+        head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         head += [f"{k}: {v}" for k, v in self.headers.items()]
         head += ["Content-Type: application/json", f"Content-Length: {len(body)}", "", ""]
         return "\r\n".join(head).encode() + body
@@ -146,14 +150,14 @@ class OpenResult:
 
 
 def closed_loop(
-    target: Target, body: Callable[[int], bytes], *, workers: int, seconds: float, warmup_s: float
+    target: Target, body: Callable[[int], Made], *, workers: int, seconds: float, warmup_s: float
 ) -> ClosedResult:
     """`workers` keep-alive connections sending back to back for `warmup_s + seconds`."""
     return asyncio.run(_closed(target, body, workers, seconds, warmup_s))
 
 
 async def _closed(
-    target: Target, body: Callable[[int], bytes], workers: int, seconds: float, warmup_s: float
+    target: Target, body: Callable[[int], Made], workers: int, seconds: float, warmup_s: float
 ) -> ClosedResult:
     counter = iter(range(1 << 62))
     start = time.perf_counter() + warmup_s
@@ -182,7 +186,7 @@ async def _closed(
 
 
 def open_loop(
-    target: Target, body: Callable[[int], bytes], *, rate: float, seconds: float, connections: int
+    target: Target, body: Callable[[int], Made], *, rate: float, seconds: float, connections: int
 ) -> OpenResult:
     """`rate` requests per second for `seconds`, over a pool of `connections` keep-alive
     connections (a request waits for a free one, and that wait counts in its latency)."""
@@ -190,7 +194,7 @@ def open_loop(
 
 
 async def _open(
-    target: Target, body: Callable[[int], bytes], rate: float, seconds: float, connections: int
+    target: Target, body: Callable[[int], Made], rate: float, seconds: float, connections: int
 ) -> OpenResult:
     pool: asyncio.Queue[_Connection] = asyncio.Queue()
     for conn in await asyncio.gather(*(_Connection.open(target.port) for _ in range(connections))):

@@ -107,7 +107,7 @@ def run(
 ) -> str:
     """Measure at each stored size; return the table."""
     kafka = KafkaSettings()
-    mongodb = mongodb_uri or mongodb_uri()
+    mongodb = mongodb_uri or os.environ.get("MONGODB_URI", DEFAULT_MONGODB_URI)
     tag = uuid.uuid4().hex[:8]
     topic, database = f"bench.intake.{tag}.received", f"bench_intake_{tag}"
     ensure_topics(kafka.bootstrap_servers, [TopicSpec(topic, 3)])
@@ -143,7 +143,7 @@ def run(
     finally:
         client.drop_database(database)
         client.close()
-        _delete_topic(kafka, topic)
+        delete_topic(kafka, topic)
     return _table(rows, workers, seconds, rate, rate_seconds)
 
 
@@ -234,7 +234,7 @@ def _preload(collection: Collection[dict[str, Any]], size: int) -> int:
     return collection.count_documents({})
 
 
-def _delete_topic(kafka: KafkaSettings, topic: str) -> None:
+def delete_topic(kafka: KafkaSettings, topic: str) -> None:
     admin = KafkaAdminClient(**kafka.client_options())
     try:
         admin.delete_topics([topic])

@@ -199,7 +199,9 @@ def channel_router(adapter: Adapter[Any], *, gate: Gate, max_body_bytes: int) ->
                     linker=getattr(request.app.state, "linker", None),
                 )
             )
-        except (PyMongoError, TrackingNumbersExhausted) as exc:
+        except (PyMongoError, TrackingNumbersExhausted, TimeoutError) as exc:
+            # TimeoutError: the group commit did not answer in time. The complaint may still be
+            # stored; the connector's retry of the same reference then answers as a duplicate.
             log.error("cannot store complaint", extra={"channel": channel, "error": str(exc)[:500]})
             raise reject(
                 503,

@@ -53,12 +53,18 @@ class Settings(ConsumerSettings):
     fingerprints: str = "intake_fingerprints"
     duplicate_window_days: int = Field(default=7, ge=1, le=60)
     duplicate_candidates: int = Field(default=200, ge=10, le=5_000)
+    # Off: complaints are accepted unmarked, with no look-up or filing. The look-up is most of
+    # a submission's store time, and grows with a province's daily volume (README, "Measured"):
+    # the switch for an operator whose store cannot keep up, and for the benchmarks.
+    duplicate_linking: bool = True
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.
     # Group commit: concurrent submissions share one insert_many of up to this many complaints;
     # a group waits at most this long for company after its first complaint.
     group_commit_max: int = Field(default=200, ge=1, le=5_000)
     group_commit_wait_s: float = Field(default=0.002, ge=0, le=1)
+    # `consume`: how many records of a polled batch are accepted side by side (raw.py).
+    raw_concurrency: int = Field(default=16, ge=1, le=256)
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
     relay_poll_s: float = Field(default=1.0, gt=0)
     # How often the relay scans the store for what its fast path did not send (a crash, an

@@ -134,8 +134,13 @@ def _link(filed: Filed, score: float, reasons: list[str]) -> DuplicateLink:
     )
 
 
-def duplicate_linker(client: MongoClient[dict[str, Any]], settings: Settings) -> DuplicateLinker:
-    """Build the app's linker over the fingerprints collection, its index ensured."""
+def duplicate_linker(
+    client: MongoClient[dict[str, Any]], settings: Settings
+) -> DuplicateLinker | None:
+    """Build the app's linker over the fingerprints collection, its index ensured; None when
+    linking is switched off (`INTAKE_DUPLICATE_LINKING=false`)."""
+    if not settings.duplicate_linking:
+        return None
     store = FingerprintStore(
         client[settings.mongodb_database][settings.fingerprints], settings.duplicate_candidates
     )

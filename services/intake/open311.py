@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2, write side: `services`, `requests` and `tokens`, in JSON and XML."""
+"""Open311 GeoReport v2, write side: `discovery`, `services`, `requests` and `tokens`, in JSON
+and XML (the read side, `GET requests`, is the sla's)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,55 @@ from services.intake.accept import TrackingNumbersExhausted, accept
 from services.intake.api import BodyTooLarge, admit, read_limited, retry_after
 from services.intake.connectors import with_region
 from services.intake.open311_catalogue import Open311Service
-from services.intake.open311_model import adapter_for, form_fields, request_ref
+from services.intake.open311_model import Open311Request, adapter_for, form_fields, request_ref
 from services.intake.security import Gate, RateLimited, Unauthorized
 from shared.errors import describe
 
 Format = Literal["json", "xml"]
 PREFIX = "/open311/v2"
 NOTICE = "Laporan diterima; lacak dengan nomor ini di /v1/cases/{id}"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-29T00:00:00Z"  # when this API last changed: clients may cache until then
+
+
+_ANSWER = {"application/json": {"schema": {}}, "text/xml": {"schema": {"type": "string"}}}
+_ERROR = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                "required": ["code", "description"],
+            },
+        }
+    },
+    "text/xml": {"schema": {"type": "string"}},
+}
+_REASONS = {
+    400: "A field is missing or invalid (named; the input is never echoed).",
+    403: "No api_key, or one no connector owns.",
+    404: "No such service or token.",
+    413: "The body exceeds the size limit.",
+    429: "The connector is over its rate; see Retry-After.",
+    503: "The store is unavailable: nothing was accepted.",
+}
+
+
+def _documented(ok: str, *errors: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of an Open311 route: its 200 and its errors, in the Open311 shape."""
+    answers: dict[int | str, dict[str, Any]] = {200: {"description": ok, "content": _ANSWER}}
+    for status in errors:
+        answers[status] = {"description": _REASONS[status], "content": _ERROR}
+    return answers
+
+
+def _request_body() -> dict[str, Any]:
+    """The OpenAPI request body of `POST requests`: the spec's form fields (or JSON)."""
+    schema = Open311Request.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema["properties"] = {"api_key": {"type": "string"}, **schema["properties"]}
+    content = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"required": True, "content": content | {"application/json": {"schema": schema}}}
 
 
 class Open311Error(Exception):
@@ -42,9 +85,39 @@ def render(
         return Response(orjson.dumps(list(rows)), status, media_type="application/json")
     top = ET.Element(root)
     for row in rows:
-        element = ET.SubElement(top, item)
-        for key, value in row.items():
-            ET.SubElement(element, key).text = "" if value is None else str(value)
+        _xml(top, item, row)
+    return _xml_answer(top, status)
+
+
+def render_one(fmt: Format, root: str, document: dict[str, Any]) -> Response:
+    """Answer one object: JSON as it is, XML as `<root>...</root>` (the spec's service
+    definition and discovery documents are single objects, not lists)."""
+    if fmt == "json":
+        return Response(orjson.dumps(document), media_type="application/json")
+    top = ET.Element(root)
+    for key, value in document.items():
+        _xml(top, key, value)
+    return _xml_answer(top, 200)
+
+
+def _xml(parent: ET.Element, tag: str, value: Any) -> None:
+    """Write `value` under `parent` as `<tag>`: an object's fields as children, a list's items
+    as children named in the singular (`endpoints` -> `endpoint`), booleans as the spec's
+    `true`/`false`, None as an empty element."""
+    element = ET.SubElement(parent, tag)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _xml(element, key, inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _xml(element, tag.removesuffix("s"), inner)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        element.text = "" if value is None else str(value)
+
+
+def _xml_answer(top: ET.Element, status: int) -> Response:
     body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
     return Response(body, status, media_type="text/xml")
 
@@ -65,22 +138,39 @@ def open311_router(
     by_code = {s.service_code: s for s in services}
     router = APIRouter(prefix=PREFIX, tags=["open311"])
 
-    @router.get("/services.{fmt}", summary="Open311: the service list (categories)")
+    @router.get(
+        "/discovery.{fmt}",
+        summary="Open311: service discovery",
+        responses=_documented("The discovery document."),
+    )
+    def discovery(fmt: Format, request: Request) -> Response:
+        return render_one(fmt, "discovery", _discovery(str(request.base_url).rstrip("/")))
+
+    @router.get(
+        "/services.{fmt}",
+        summary="Open311: the service list (categories)",
+        responses=_documented("The services."),
+    )
     def service_list(fmt: Format) -> Response:
         return render(fmt, "services", "service", [s.listing() for s in services])
 
-    @router.get("/services/{code}.{fmt}", summary="Open311: one service's definition")
+    @router.get(
+        "/services/{code}.{fmt}",
+        summary="Open311: one service's definition",
+        responses=_documented("The service definition.", 404),
+    )
     def definition(code: str, fmt: Format) -> Response:
         if code not in by_code:
             return error(fmt, Open311Error(404, f"no service with service_code {code!r}"))
-        return render(
-            fmt,
-            "service_definitions",
-            "service_definition",
-            [{"service_code": code, "attributes": ""}],
-        )
+        # No service takes extra attributes (`metadata: false`): the list is empty.
+        return render_one(fmt, "service_definition", {"service_code": code, "attributes": []})
 
-    @router.post("/requests.{fmt}", summary="Open311: create a service request")
+    @router.post(
+        "/requests.{fmt}",
+        summary="Open311: create a service request",
+        openapi_extra={"requestBody": _request_body()},
+        responses=_documented("The request's id, or a token.", 400, 403, 413, 429, 503),
+    )
     async def create(fmt: Format, request: Request) -> Response:
         try:
             return await _create(fmt, request)
@@ -109,7 +199,7 @@ def open311_router(
                     claim=relay.claim(),
                 )
             )
-        except (PyMongoError, TrackingNumbersExhausted) as exc:
+        except (PyMongoError, TrackingNumbersExhausted, TimeoutError) as exc:  # see api.py
             raise Open311Error(
                 503, "the complaint store is unavailable; retry later", {"Retry-After": "5"}
             ) from exc
@@ -127,7 +217,11 @@ def open311_router(
         }
         return render(fmt, "service_requests", "request", [row])
 
-    @router.get("/tokens/{token}.{fmt}", summary="Open311: the request id behind a token")
+    @router.get(
+        "/tokens/{token}.{fmt}",
+        summary="Open311: the request id behind a token",
+        responses=_documented("The request id behind the token.", 404),
+    )
     async def token(token: str, fmt: Format, request: Request) -> Response:
         connector_id, _, ref = token.partition("~")
         found = await run_in_threadpool(
@@ -139,6 +233,24 @@ def open311_router(
         return render(fmt, "service_requests", "request", [row])
 
     return router
+
+
+def _discovery(base_url: str) -> dict[str, Any]:
+    """The spec's discovery document: one production endpoint, both formats."""
+    return {
+        "changeset": CHANGESET,
+        "contact": "Pengelola Aduan (pengaduan pemerintah daerah)",
+        "key_service": "API keys are issued per connector by the Aduan operators",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url}{PREFIX}",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
 
 
 def _token(connector_id: str, body: Any) -> str:

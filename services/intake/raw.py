@@ -9,23 +9,33 @@ loop holds the batch and tries again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from services.intake import metrics
-from services.intake.accept import Acceptance, TrackingNumbersExhausted, accept
+from services.intake.accept import Acceptance, RelayClaim, TrackingNumbersExhausted, accept
 from services.intake.adapters import Adapter
 from services.intake.connectors import Connector, with_region
 from services.intake.linker import DuplicateLinker
-from services.intake.repository import ComplaintRepository
+from services.intake.repository import ComplaintRepository, StoredComplaint
 from shared import headers
 from shared.kafka.records import Received, Refused, Result
 from shared.retry import MONGO, TransientError, dependency_of
 
 log = logging.getLogger(__name__)
+
+
+class FastPath(Protocol):
+    """The relay's fast path (relay.RelayWorker): complaints stored with its claim are handed
+    to it at once, instead of waiting for its next scan of the store."""
+
+    def claim(self) -> RelayClaim: ...
+
+    def offer(self, complaint: StoredComplaint) -> None: ...
 
 
 class UnknownConnector(Exception):
@@ -45,19 +55,39 @@ class RawIntake:
     repo: ComplaintRepository
     state: Any  # what an adapter's `gather` reads (the SMS part store)
     linker: DuplicateLinker | None = None  # links possible duplicates across channels
+    relay: FastPath | None = None  # sends what was accepted; without it, the relay's scan does
+    # Accepts a batch's records side by side: their look-ups overlap, and the repository's group
+    # commit stores them with one insert per group instead of one round trip each.
+    pool: Executor | None = None
 
     def handle(self, batch: Sequence[Received[bytes]]) -> list[Result]:
-        """Accept each record; refuse the ones that can never succeed as they are."""
+        """Accept each record; refuse the ones that can never succeed as they are.
+
+        Mongo away: raised once every record was tried, so the loop holds the whole batch and
+        retries it; the records already stored then answer as duplicates, nothing twice.
+        """
+        outcomes = list(self._map(self._attempt, batch))
+        for outcome in outcomes:
+            if outcome is not None and dependency_of(outcome) is not None:
+                raise outcome  # nothing is dead-lettered or committed
         results: list[Result] = []
-        for received in batch:
-            try:
-                self.accept_record(received.record)
-            except Exception as exc:
-                if dependency_of(exc) is not None:
-                    raise  # Mongo away: the loop holds the batch and retries it
+        for received, outcome in zip(batch, outcomes, strict=True):
+            if outcome is not None:
                 metrics.RAW_RECORDS.labels(self.channel_of(received.record), "refused").inc()
-                results.append(Refused(received, exc))
+                results.append(Refused(received, outcome))
         return results
+
+    def _attempt(self, received: Received[bytes]) -> Exception | None:
+        try:
+            self.accept_record(received.record)
+        except Exception as exc:  # judged by `handle`: a dependency's, or the record's fault
+            return exc
+        return None
+
+    def _map(
+        self, attempt: Callable[[Received[bytes]], Exception | None], batch: Iterable[Any]
+    ) -> Iterable[Exception | None]:
+        return self.pool.map(attempt, batch) if self.pool is not None else map(attempt, batch)
 
     def accept_record(self, record: Any) -> Acceptance | None:
         """Parse and accept one record; None while a long SMS waits for its other parts."""
@@ -72,10 +102,16 @@ class RawIntake:
             metrics.RAW_RECORDS.labels(adapter.channel.value, "partial").inc()
             return None
         regional = with_region(adapter, self.connectors[connector_id].region)
+        claim = self.relay.claim() if self.relay else None
         try:
-            done = accept(self.repo, regional, body, connector_id=connector_id, linker=self.linker)
+            done = accept(
+                self.repo, regional, body, connector_id=connector_id, claim=claim,
+                linker=self.linker,
+            )  # fmt: skip
         except TrackingNumbersExhausted as exc:  # the store misbehaves, not the record
             raise TransientError(str(exc), dependency=MONGO) from exc
+        if self.relay is not None and done.stored is not None:
+            self.relay.offer(done.stored)
         outcome = "duplicate" if done.duplicate else "accepted"
         metrics.RAW_RECORDS.labels(adapter.channel.value, outcome).inc()
         return done

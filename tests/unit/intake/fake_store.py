@@ -5,6 +5,7 @@ Only the store is replaced: routes, auth, limits, adapters and `accept` run for 
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -20,12 +21,16 @@ class FakeRepository:
 
     def __init__(self) -> None:
         self.complaints: dict[str, StoredComplaint] = {}
+        self._lock = threading.Lock()  # a unique index is atomic, even for concurrent inserts
 
     def insert(self, complaint: StoredComplaint) -> None:
-        for other in self.complaints.values():
-            if _key(other) == _key(complaint) or other.tracking_number == complaint.tracking_number:
-                raise DuplicateComplaint("duplicate key")
-        self.complaints[complaint.complaint_id] = complaint
+        with self._lock:
+            for other in self.complaints.values():
+                if _key(other) == _key(complaint) or (
+                    other.tracking_number == complaint.tracking_number
+                ):
+                    raise DuplicateComplaint("duplicate key")
+            self.complaints[complaint.complaint_id] = complaint
 
     def find_by_channel_ref(
         self, channel: str, channel_ref: str, connector_id: str

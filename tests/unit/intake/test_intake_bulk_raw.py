@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fake_store import FakeRepository, MemoryPartStore
+from pymongo.errors import AutoReconnect
 
 from services.intake.adapters import ADAPTERS
 from services.intake.bulk import detect_format, file_id, read_rows
@@ -44,14 +48,33 @@ def _record(
     return SimpleNamespace(topic=topic, value=value, headers=hdrs, key=b"k", partition=0, offset=0)
 
 
-@pytest.fixture
-def intake() -> RawIntake:
-    return RawIntake(
+@pytest.fixture(params=["one by one", "side by side"])
+def intake(request: pytest.FixtureRequest) -> Iterator[RawIntake]:
+    pool = ThreadPoolExecutor(4) if request.param == "side by side" else None
+    yield RawIntake(
         adapters={"raw.walkin": ADAPTERS["walkin"], "raw.sms": ADAPTERS["sms"]},
         connectors={"wa-1": Connector(region="35")},
         repo=FakeRepository(),  # type: ignore[arg-type]
         state=SimpleNamespace(sms_parts=MemoryPartStore()),
+        pool=pool,
     )
+    if pool is not None:
+        pool.shutdown()
+
+
+class DownRepository(FakeRepository):
+    """A store that is away: every insert fails as pymongo does."""
+
+    def insert(self, complaint: Any) -> None:
+        raise AutoReconnect("connection refused")
+
+
+def test_a_store_outage_is_raised_after_the_whole_batch_was_tried(intake: RawIntake) -> None:
+    down = replace(intake, repo=DownRepository())  # type: ignore[arg-type]
+    good = json.dumps({"form_id": "F9", "officer_id": "o", "title": "T", "body": "B"}).encode()
+    batch = [Received(_record(b"{"), b"{"), Received(_record(good), good)]
+    with pytest.raises(AutoReconnect):  # the loop holds the batch: nothing dead-lettered
+        down.handle(batch)
 
 
 def test_raw_handler_accepts_once_and_refuses_what_it_cannot_read(intake: RawIntake) -> None:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 from services.intake.accept import accept
 from services.intake.adapters import ADAPTERS
-from services.intake.linker import DuplicateLinker
+from services.intake.config import Settings
+from services.intake.linker import DuplicateLinker, duplicate_linker
 from services.intake.similarity import (
     Sketch,
     blocking_keys,
@@ -130,3 +136,16 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
     assert len(score.true_pairs) >= 40
     assert score.precision >= 0.85
     assert score.recall >= 0.9
+
+
+def test_linking_switched_off_builds_no_linker_and_touches_no_store() -> None:
+    # Nothing listens on port 1: building a linker would fail on its index.
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        "mongodb://127.0.0.1:1/", connect=False, serverSelectionTimeoutMS=200
+    )
+    try:
+        assert duplicate_linker(client, Settings(duplicate_linking=False)) is None
+        with pytest.raises(PyMongoError):
+            duplicate_linker(client, Settings())
+    finally:
+        client.close()

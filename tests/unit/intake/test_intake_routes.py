@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from channel_samples import sms, social
-from fake_store import install
+from fake_store import FakeRepository, install
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -85,3 +85,24 @@ def test_parts_of_an_older_message_with_a_reused_reference_are_ignored() -> None
     stale = _part(1, "lama ", now - timedelta(days=2))
     fresh = _part(2, "baru", now)
     assert current({1: stale, 2: fresh}, fresh) == {2: fresh}
+
+
+class SlowStore(FakeRepository):
+    """A store whose group commit does not finish in time (GroupInserter raises TimeoutError)."""
+
+    def insert(self, complaint: Any) -> None:
+        raise TimeoutError("the group commit did not finish in time")
+
+
+def test_a_group_commit_timeout_is_a_503_not_a_500(app_and_fakes: Any) -> None:
+    client, _ = app_and_fakes
+    client.app.state.repo = SlowStore()
+    answer = client.post(
+        "/v1/channels/social/complaints", json=social(), headers={"X-Api-Key": "key-a"}
+    )
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert "retry" in answer.json()["detail"]
+    form = {"api_key": "key-a", "service_code": "jalan", "description": "Jalan rusak",
+            "address_string": "Jl. Darmo"}  # fmt: skip
+    open311 = client.post("/open311/v2/requests.json", data=form)
+    assert open311.status_code == 503 and open311.json()[0]["code"] == 503
