@@ -98,7 +98,7 @@ def fill(collection: Any, size: int, per_day: int, rng: random.Random) -> None:
         day = TODAY - timedelta(days=n // per_day)
         sketch = sketch_of(complaint(rng, n, day))
         cid = f"01B{n:023d}"
-        keys = blocking_keys(sketch, sketch.day)
+        keys = blocking_keys(sketch)
         docs += [{"_id": f"k|{k}|{cid}", "k": k, "d": day.isoformat()} for k in keys]
         doc = {"_id": f"s|{cid}", "d": day.isoformat(), "tn": f"ADU-B{n:07d}", "ch": "sms"}
         docs.append(doc | {"sk": sketch.to_doc()})

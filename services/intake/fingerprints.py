@@ -2,6 +2,7 @@
 
 Two kinds of document, both insert-only:
   {_id: "k|<blocking key>|<complaint id>", k: key, d: day}   one per key and complaint
+  (the key holds no day: a look-up asks for each key once and keeps the postings of the window)
   {_id: "s|<complaint id>", d: day, tn, ch, sk: sketch}      one per complaint
 Insert-only, because replicas file at the same time: an `$addToSet` into one document per key
 is a read-modify-write on FerretDB, and concurrent ones lost members (and made pymongo fail
@@ -52,13 +53,16 @@ class FingerprintStore:
         """Create the key index look-ups rely on and the day index pruning relies on."""
         ensure_indexes(self._collection, INDEXES)
 
-    def candidates(self, keys: list[str]) -> list[Filed]:
-        """Return the complaints filed under any of `keys`, most shared keys first, bounded."""
+    def candidates(self, keys: list[str], since: date) -> list[Filed]:
+        """Return the complaints filed under any of `keys` from `since` on, most shared keys
+        first, bounded."""
         if not keys:
             return []
         hits: Counter[str] = Counter()
         # One batch: a getMore round trip per 101 documents would grow with the window.
-        postings = self._collection.find({"k": {"$in": keys}}, {"_id": 1}, batch_size=10_000)
+        # `k $in` is the index look-up; the day range is checked on what it found (not indexed).
+        window = {"k": {"$in": keys}, "d": {"$gte": since.isoformat()}}
+        postings = self._collection.find(window, {"_id": 1}, batch_size=10_000)
         hits.update(doc["_id"].rsplit("|", 1)[1] for doc in postings)
         # Most keys in common first; among equals the newest (ULIDs sort by time).
         chosen = sorted(hits, key=lambda cid: (hits[cid], cid), reverse=True)

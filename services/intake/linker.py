@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class Fingerprints(Protocol):
     """Where blocking keys and sketches live (fingerprints.FingerprintStore, or a test double)."""
 
-    def candidates(self, keys: list[str]) -> list[Filed]: ...
+    def candidates(self, keys: list[str], since: date) -> list[Filed]: ...
 
     def file(self, filed: Filed, keys: list[str]) -> None: ...
 
@@ -68,16 +68,12 @@ class DuplicateLinker:
     max_links: int = 5
     _pruned: date | None = None
 
-    def lookup_keys(self, sketch: Sketch) -> list[str]:
-        """Return the keys to look up: the sketch's keys in each day bucket of the window."""
-        days = (sketch.day - timedelta(days=age) for age in range(self.window_days + 1))
-        return [key for day in days for key in blocking_keys(sketch, day)]
-
     def find(self, complaint: ComplaintReceived) -> list[DuplicateLink]:
         """Return the earlier complaints `complaint` may duplicate, best first."""
         sketch = sketch_of(complaint)
         links = []
-        for filed in self.store.candidates(self.lookup_keys(sketch)):
+        since = sketch.day - timedelta(days=self.window_days)
+        for filed in self.store.candidates(blocking_keys(sketch), since):
             if filed.tracking_number == complaint.tracking_number or not self._recent(
                 filed, sketch
             ):
@@ -105,7 +101,7 @@ class DuplicateLinker:
         sketch = sketch_of(complaint)
         filed = Filed(stored.complaint_id, stored.tracking_number, stored.channel, sketch)
         try:
-            self.store.file(filed, blocking_keys(sketch, sketch.day))
+            self.store.file(filed, blocking_keys(sketch))
             self._prune_daily(sketch.day)
         except PyMongoError as exc:
             metrics.DUPLICATE_LINKING.labels("file_error").inc()

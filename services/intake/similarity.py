@@ -3,8 +3,9 @@
 A complaint becomes a `Sketch`: its content words (slang expanded, stop words dropped, stemmed),
 the problem topics those words name, its region, its reporter's contact hashes and its day.
 `blocking_keys` gives the few keys under which a possible twin must share at least one (MinHash
-bands of the words, within a province and day; the contact, within a day), and `compare` scores
-a candidate found under them. No I/O: fingerprints.py stores keys and sketches.
+bands of the words and place names, within a province; the contact), and `compare` scores a
+candidate found under them; the time window is the store's filter on the day filed. No I/O:
+fingerprints.py stores keys and sketches.
 """
 
 from __future__ import annotations
@@ -158,14 +159,20 @@ def band_values(content: frozenset[str]) -> list[str]:
     ]
 
 
-def blocking_keys(sketch: Sketch, day: date) -> list[str]:
-    """Return the keys of `sketch` for one day bucket: bands, names, topics; its contacts."""
-    where, when = province(sketch.region) or "-", day.isoformat()
-    keys = [f"t|{where}|{when}|{band}" for band in band_values(sketch.words)]
+def blocking_keys(sketch: Sketch) -> list[str]:
+    """Return the keys of `sketch`: bands, names, topic-and-name pairs, its contacts.
+
+    No day inside: the window is a filter on the day a posting was filed, so a look-up asks for
+    each key once, not once per day. A topic alone is no key: every pothole in a province would
+    share it, and a twin on the same problem shares its text (a band) or its place (a name).
+    """
+    where = province(sketch.region) or "-"
+    keys = [f"t|{where}|{band}" for band in band_values(sketch.words)]
     # Differently worded twins share little text but name the same place or problem.
-    keys += [f"n|{where}|{when}|{name}" for name in sorted(sketch.names)]
-    keys += [f"p|{where}|{when}|{topic}" for topic in sorted(sketch.topics)]
-    return keys + [f"c|{contact}|{when}" for contact in sorted(sketch.contacts)]
+    names = sorted(sketch.names)
+    keys += [f"n|{where}|{name}" for name in names]
+    keys += [f"p|{where}|{topic}|{name}" for topic in sorted(sketch.topics) for name in names]
+    return keys + [f"c|{contact}" for contact in sorted(sketch.contacts)]
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -94,9 +94,9 @@ def test_replicas_filing_at_once_lose_no_posting(collection: Collection[dict[str
     store = FingerprintStore(collection)
     store.ensure_indexes()
     base = sketch_of(complaint(random.Random(7), 7, TODAY))
-    keys = blocking_keys(base, base.day)
+    keys = blocking_keys(base)
     filed = [Filed(f"01C{n:023d}", f"ADU-C{n:07d}", "web", base) for n in range(48)]
     with ThreadPoolExecutor(16) as pool:  # all 48 share every key: the worst contention
         list(pool.map(lambda f: store.file(f, keys), filed))
-    found = FingerprintStore(collection, max_candidates=100).candidates(keys)
+    found = FingerprintStore(collection, max_candidates=100).candidates(keys, base.day)
     assert sorted(f.complaint_id for f in found) == [f.complaint_id for f in filed]

@@ -17,13 +17,13 @@ class MemoryFingerprints:
         self.lookups = 0
         self.max_candidates = max_candidates
 
-    def candidates(self, keys: list[str]) -> list[Filed]:
+    def candidates(self, keys: list[str], since: date) -> list[Filed]:
         self.lookups += 1
         hits: Counter[str] = Counter()
         for key in keys:
             hits.update(self.keys.get(key, []))
         chosen = sorted(hits, key=lambda cid: (hits[cid], cid), reverse=True)
-        live = [cid for cid in chosen if cid in self.filed]
+        live = [cid for cid in chosen if cid in self.filed and self.filed[cid].sketch.day >= since]
         return [self.filed[cid] for cid in live[: self.max_candidates]]
 
     def file(self, filed: Filed, keys: list[str]) -> None:

@@ -91,14 +91,12 @@ def test_similarity_forgives_length() -> None:
     assert similarity(frozenset(), frozenset("a")) == 0.0
 
 
-def test_blocking_keys_are_stable_and_per_day() -> None:
+def test_blocking_keys_are_stable_and_bound_to_the_province() -> None:
     one = sketch("jalan raya darmo berlubang", contacts=frozenset({"h"}))
-    keys = blocking_keys(one, DAY)
-    assert keys == blocking_keys(
-        sketch("jalan raya darmo berlubang", contacts=frozenset({"h"})), DAY
-    )
-    assert "c|h|2025-03-04" in keys and "n|35|2025-03-04|darmo" in keys
-    assert not set(keys) & set(blocking_keys(one, date(2025, 3, 5)))
+    keys = blocking_keys(one)
+    assert keys == blocking_keys(sketch("jalan raya darmo berlubang", contacts=frozenset({"h"})))
+    assert "c|h" in keys and "n|35|darmo" in keys
+    assert not [k for k in keys if k.startswith("p|") and k.count("|") != 3]  # topic with a name
 
 
 def test_accept_marks_the_event_and_files_the_complaint() -> None:
