@@ -107,7 +107,8 @@ def test_a_reply_to_the_resolution_email_reopens_the_case_in_the_sla(
                             message="the resolution e-mail")  # fmt: skip
     assert resolution["To"] == SITI and tracking in resolution["Subject"]
     assert resolution["In-Reply-To"] == "<keluhan-42@contoh.id>"
-    assert _status(cases, cid) == "resolved"
+    # The sla sends CaseResolved before it stores the case (its write follows the flushed sends).
+    wait_until(lambda: _status(cases, cid) == "resolved", timeout=60, message="the case resolved")
     # Siti answers the e-mail: intake takes it as a reply on her case, not a new complaint.
     answer = intake.post(
         "/v1/channels/email/complaints", json={"raw_base64": reply_to(resolution)}, headers=headers
