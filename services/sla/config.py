@@ -20,7 +20,7 @@ class Settings(ConsumerSettings):
     service_name: str = "sla"
     http_port: int = 8003
     group_id: str = "sla"
-    state_collection: str = "case_state"
+    # Each case's state and public view, one document (the status API reads it).
     cases_collection: str = "cases"
     # How many applied event ids each case remembers to recognise a redelivery.
     keep_event_ids: int = Field(default=64, ge=1)

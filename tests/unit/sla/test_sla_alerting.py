@@ -112,7 +112,7 @@ def test_a_failed_tick_is_tried_again_and_nothing_is_lost() -> None:
 def test_the_heap_is_rebuilt_from_the_store_for_a_new_owner() -> None:
     first = Sla()
     first.run(received(CID), assigned(CID))
-    second = Sla(states=first.states, views=first.views, clock=first.clock)
+    second = Sla(states=first.states, clock=first.clock)
     assert len(second.timers) == 1
     first.clock.now = T0 + timedelta(days=30)
     assert alerts(second.tick())
