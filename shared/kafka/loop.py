@@ -68,6 +68,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# A polled batch allocates some 15,000 objects (its decoded events) and frees them together.
+YOUNG_GENERATION = 20_000
+
+
+def tune_collector() -> None:
+    """Keep the cyclic garbage collector off the hot path of a process that runs the loop.
+
+    What exists by now (modules, schemas, clients, settings) lives as long as the process:
+    freeze it, so the collector's full collections stop walking it again. And let a whole
+    batch's objects come and go before a young collection (Python's default runs one every
+    700 net allocations: some 20 per batch, each promoting live events towards the full
+    collections). The loop's own objects form few cycles; what does is still collected, a
+    batch or so later. Measured on 20,000 records (bench/consume_loop.py): the collector took
+    1.4 of the loop's 2.4 s of CPU, 0.4 s frozen, 0.01 s frozen with this young generation."""
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION, older, oldest)
+
+
 class ConsumeLoop(Generic[T]):
     """Consume, handle, produce, commit; see the module docstring for the policy."""
 
@@ -108,11 +127,7 @@ class ConsumeLoop(Generic[T]):
         self._tick = tick
         self._next_tick = 0.0
         self._metrics = BatchMetrics(service, consumer.config.get("group_id") or "")
-        # What exists by now (modules, schemas, clients, settings) lives as long as the process:
-        # keep it out of the cyclic collector, whose full collections would otherwise walk it
-        # again every few batches (a batch's decoded events set them off). Measured: about
-        # two thirds of decoding's cost inside the loop (README, Benchmarks).
-        gc.freeze()
+        tune_collector()
 
     def run(self) -> None:
         """Process until `stop()` is called; raise Stalled when progress stops for too long."""
