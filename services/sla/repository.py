@@ -98,6 +98,43 @@ class StateRepository:
         """Create the indexes of both the states and the views (one collection)."""
         ensure_indexes(self._states, INDEXES, superseded=SUPERSEDED)
 
+    def adopt(self, old: Collection[dict[str, Any]], chunk: int = 500) -> int:
+        """Move the states that an earlier version kept apart (`case_state`) into their case
+        documents, beside the view fields already there, then drop `old`; return how many.
+
+        Safe to run again after a crash midway, and beside a running worker: a case document
+        that already holds a state is left alone (its write is newer)."""
+        moved = 0
+        batch: list[dict[str, Any]] = []
+        for doc in old.find({}):
+            batch.append(doc)
+            if len(batch) == chunk:
+                moved += self._adopt(batch)
+                batch = []
+        moved += self._adopt(batch)
+        old.drop()
+        return moved
+
+    def _adopt(self, states: list[dict[str, Any]]) -> int:
+        if not states:
+            return 0
+        found = self._states.find({"_id": {"$in": [doc["_id"] for doc in states]}})
+        there = {doc["_id"]: doc for doc in found}
+        ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
+        for doc in states:
+            view = there.get(doc["_id"])
+            if view is None:
+                ops.append(InsertOne(doc))
+            elif "case" not in view:  # the filter keeps a state written meanwhile
+                ops.append(ReplaceOne({"_id": doc["_id"], "case": {"$exists": False}}, view | doc))
+        try:
+            if ops:
+                self._states.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:  # duplicate _id: a state was written meanwhile
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+        return len(states)
+
     def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
         """Return the stored cases among `complaint_ids` (absent ones are new)."""
         found = self._states.find({"_id": {"$in": list(set(complaint_ids))}})

@@ -38,6 +38,8 @@ from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
+# Where versions before 2026-11-29 kept the case states, apart from their views.
+LEGACY_STATES = "case_state"
 # The held-event sweep reads the expired cases it knows in memory; every 30 s is soon enough.
 HELD_SWEEP_EVERY_S = 30.0
 
@@ -60,6 +62,8 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
     states = StateRepository(db[settings.cases_collection])
     views = CaseRepository(db[settings.cases_collection])
     states.ensure_indexes()
+    if LEGACY_STATES in db.list_collection_names():
+        states.adopt(db[LEGACY_STATES])
     handler, ticker, assignment = _parts(settings, states)
     topics = settings.topics
     sweep = _every(HELD_SWEEP_EVERY_S, handler.sweep_held)
