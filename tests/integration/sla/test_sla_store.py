@@ -1,5 +1,6 @@
-"""Upgrading from the versions that kept case states apart (`case_state`) from their views
-(`cases`): the start moves each state beside its view, on the real FerretDB."""
+"""The sla's `cases` collection on the real store: upgrading from the versions that kept case
+states apart (`case_state`) from their views moves each state beside its view, and the
+assignment's one query reads through the `partition` index, not a scan."""
 
 from __future__ import annotations
 
@@ -46,6 +47,26 @@ def test_old_states_move_beside_their_views_and_a_newer_state_is_kept(
         assert merged["case"] == {"complaint_id": "c1"} and merged["revision"] == 3
         assert merged["title"] == "Jalan", "the view's fields stay beside the state"
         assert cases.find_one({"_id": "c2"}) == newer, "a state written since is not overwritten"
-        assert cases.find_one({"_id": "c5"})["partition"] == 1  # type: ignore[index]
+        assert cases.find_one({"_id": "c5"})["partition"] == "1"  # type: ignore[index]
         found = CaseRepository(cases).by_tracking_number("ADU-0000-0001")
         assert found is not None and found.id == "c1" and found.title == "Jalan"
+
+
+def test_the_assignment_reads_its_partitions_through_the_partition_index(
+    infra: Infra, new_db: Callable[[], str]
+) -> None:
+    with MongoClient(infra.mongodb_uri, tz_aware=True) as client:
+        cases = client[new_db()]["cases"]
+        states = StateRepository(cases)
+        states.ensure_indexes()
+        cases.insert_many(
+            [{"_id": f"c{n}", "partition": str(n % 3), "status": "assigned"} for n in range(30)]
+        )
+        owned = list(states.owned([0, 2]))
+        assert sorted(o.complaint_id for o in owned) == sorted(
+            f"c{n}" for n in range(30) if n % 3 in (0, 2)
+        )
+        plan = str(cases.find({"partition": {"$in": ["0", "2"]}}).explain())
+        ferretdb = "USING INDEX" in plan and "detail=SCAN" not in plan
+        mongodb = "IXSCAN" in plan and "COLLSCAN" not in plan
+        assert ferretdb or mongodb, f"the assignment's query scans the collection: {plan}"
