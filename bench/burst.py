@@ -68,6 +68,7 @@ class BurstResult:
     waited_s: float
     views_after_wait: int
     published: int
+    answers: dict[int, int]  # HTTP status -> how many answers intake gave during the burst
 
     @property
     def rate(self) -> float:
@@ -119,7 +120,9 @@ def _burst(
 ) -> BurstResult:
     target = Target(ports["intake"], PATH, {"X-Api-Key": API_KEY})
     started = time.perf_counter()
-    closed_loop(target, form_body(f"burst-{tag}"), workers=workers, seconds=seconds, warmup_s=0)
+    load = closed_loop(
+        target, form_body(f"burst-{tag}"), workers=workers, seconds=seconds, warmup_s=0
+    )
     ended = time.perf_counter()
     complaints, cases = db["intake_complaints"], db["cases"]
     accepted = complaints.count_documents({})
@@ -158,6 +161,7 @@ def _burst(
         waited,
         views_after_wait,
         published,
+        load.statuses,
     )
 
 
@@ -238,6 +242,7 @@ def _report(r: BurstResult, workers: int, logs: Path) -> str:
             f"  after {r.waited_s:.0f} s: {r.views_after_wait:,} case views; intake's relay had "
             f"sent {r.published:,} of the {r.accepted:,} ComplaintReceived events",
             f"  status API: {r.sampled_ok} of {r.sampled} sampled tracking numbers answered 200",
+            f"  intake's answers during the burst (status: count): {dict(sorted(r.answers.items()))}",
             f"  service logs: {logs}",
         ]
     )
