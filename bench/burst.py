@@ -49,6 +49,9 @@ OPD_CODES = (
 LIFECYCLE = ("received", "assigned", "updates", "resolved")
 SAMPLE = 200
 POLL_S = 0.5
+# The sla keeps each case's state and view in one `cases` document; a case known only by
+# held events has no view (no tracking number) yet.
+_VIEWS = {"tracking_number": {"$exists": True}}
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class BurstResult:
     waited_s: float
     views_after_wait: int
     published: int
+    answers: dict[int, int]  # HTTP status -> how many answers intake gave during the burst
 
     @property
     def rate(self) -> float:
@@ -116,29 +120,31 @@ def _burst(
 ) -> BurstResult:
     target = Target(ports["intake"], PATH, {"X-Api-Key": API_KEY})
     started = time.perf_counter()
-    closed_loop(target, form_body(f"burst-{tag}"), workers=workers, seconds=seconds, warmup_s=0)
+    load = closed_loop(
+        target, form_body(f"burst-{tag}"), workers=workers, seconds=seconds, warmup_s=0
+    )
     ended = time.perf_counter()
     complaints, cases = db["intake_complaints"], db["cases"]
     accepted = complaints.count_documents({})
-    views_at_end = cases.count_documents({})
+    views_at_end = cases.count_documents(_VIEWS)
     _progress(f"burst: {accepted:,} accepted in {ended - started:.1f} s; {views_at_end:,} views")
     views_s = assigned_s = None
     deadline = ended + wait_s
     last_report = ended
     while time.perf_counter() < deadline:
         now = time.perf_counter()
-        if views_s is None and cases.count_documents({}) >= accepted:
+        if views_s is None and cases.count_documents(_VIEWS) >= accepted:
             views_s = time.perf_counter() - ended
-        if views_s is not None and cases.count_documents({"opd_code": None}) == 0:
+        if views_s is not None and cases.count_documents({**_VIEWS, "opd_code": None}) == 0:
             assigned_s = time.perf_counter() - ended
             break
         if now - last_report > 10:
-            views = cases.count_documents({})
+            views = cases.count_documents(_VIEWS)
             _progress(f"burst: +{now - ended:.0f} s: {views:,} of {accepted:,} views")
             last_report = now
         time.sleep(POLL_S)
     waited = time.perf_counter() - ended
-    views_after_wait = cases.count_documents({})
+    views_after_wait = cases.count_documents(_VIEWS)
     numbers = [d["tracking_number"] for d in complaints.find({}, {"tracking_number": 1})]
     sample = random.sample(numbers, min(SAMPLE, len(numbers)))
     with httpx.Client(base_url=f"http://127.0.0.1:{ports['sla']}", timeout=10) as http:
@@ -155,6 +161,7 @@ def _burst(
         waited,
         views_after_wait,
         published,
+        load.statuses,
     )
 
 
@@ -236,6 +243,7 @@ def _report(r: BurstResult, workers: int, logs: Path) -> str:
             f"  after {r.waited_s:.0f} s: {r.views_after_wait:,} case views; intake's relay had "
             f"sent {r.published:,} of the {r.accepted:,} ComplaintReceived events",
             f"  status API: {r.sampled_ok} of {r.sampled} sampled tracking numbers answered 200",
+            f"  intake's answers during the burst (status: count): {dict(sorted(r.answers.items()))}",
             f"  service logs: {logs}",
         ]
     )

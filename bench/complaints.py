@@ -10,7 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.sla.calendar import CalendarConfig, Calendars
+from services.sla.clock_policy import ClockPolicy
 from services.sla.lifecycle import Applied, apply
+from services.sla.timing import Timing
+from services.sla.view import to_document
 from shared.events import (
     Channel,
     Classification,
@@ -96,8 +100,9 @@ def resolved(cid: str, *, at: datetime = T0) -> Envelope[Any]:
 
 
 def stored_state_template() -> dict[str, Any]:
-    """The `case_state` document of a received and assigned case, as the sla writes it
-    (`{_id, revision, held_until, case}`), for copying with `stored_state`."""
+    """The `cases` document of a received and assigned case, as the sla writes it (its view
+    fields beside `{_id, revision, held_until, partition, …, case}`), for copying with
+    `stored_state`."""
     cid, number = case_id(0, "stored"), tracking(0, "STOR")
     case = None
     for event in (received(cid, number), assigned(cid, number)):
@@ -107,16 +112,20 @@ def stored_state_template() -> dict[str, Any]:
         case = decision.case
     if case is None:
         raise RuntimeError("no template case")
-    return {"_id": cid, "revision": 2, "held_until": None, "case": case.to_state()}
+    updated = max(e.at for e in case.timeline)
+    clocks = Timing(ClockPolicy(), Calendars(CalendarConfig())).states(case, updated)
+    view = to_document(case, clocks).to_mongo()
+    state = {"revision": 2, "held_until": None, "partition": None, "case": case.to_state()}
+    return {**view, **state, "_id": cid, "status": case.status.value}
 
 
 def stored_state(template: dict[str, Any], n: int) -> dict[str, Any]:
     """The template's document for the n-th stored case (its own id and tracking number)."""
-    cid = case_id(n, "stored")
+    cid, number = case_id(n, "stored"), tracking(n, "STOR")
     case = dict(template["case"])
     case["complaint_id"] = cid
-    case["tracking_number"] = tracking(n, "STOR")
-    return {**template, "_id": cid, "case": case}
+    case["tracking_number"] = number
+    return {**template, "_id": cid, "tracking_number": number, "case": case}
 
 
 def _never_held() -> Any:

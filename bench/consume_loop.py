@@ -5,10 +5,16 @@ sink topic with the same idempotent producer settings, flush and commit once per
 The loop also decodes and validates each record into its pydantic event, calls a handler that
 forwards the event unchanged, and encodes it again: everything a service's hot path pays.
 Runs alternate (raw, loop, raw, loop, …) so drift on a noisy machine hits both alike.
+
+A third contender, the loop with Python's default garbage collection (`gc.unfreeze` and the
+default thresholds after the loop is built: as it ran before 2026-11-29, see
+`shared.kafka.loop.tune_collector`), runs in the same alternation, so the effect is measured
+before/after in the same run. The raw passthrough runs with the defaults too.
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 import uuid
@@ -37,6 +43,8 @@ from shared.kafka.loop import ConsumeLoop, Outgoing, Received
 from shared.kafka.producer import idempotent_producer
 
 GOAL = 0.8
+RAW, LOOP, UNFROZEN = "raw passthrough", "shared consume loop", "loop, default GC"
+DEFAULT_GC = (700, 10, 10)
 # Every event on our topics carries the CloudEvents structured-mode content type.
 CE_HEADERS = [(headers.CONTENT_TYPE, CONTENT_TYPE.encode())]
 
@@ -47,14 +55,13 @@ def run(*, records: int, repeats: int) -> str:
     source = _prefill(settings, records)
     sink = f"bench.sink.{uuid.uuid4().hex[:8]}"
     ensure_topics(settings.bootstrap_servers, [TopicSpec(sink, 3), TopicSpec(sink + ".dlq", 3)])
-    rates: dict[str, list[float]] = {"raw passthrough": [], "shared consume loop": []}
+    rates: dict[str, list[float]] = {RAW: [], UNFROZEN: [], LOOP: []}
     for _ in range(repeats):
-        rates["raw passthrough"].append(
-            _timed(records, lambda: _raw(settings, source, sink, records))
+        rates[RAW].append(_timed(records, lambda: _raw(settings, source, sink, records)))
+        rates[UNFROZEN].append(
+            _timed(records, lambda: _loop(settings, source, sink, records, freeze=False))
         )
-        rates["shared consume loop"].append(
-            _timed(records, lambda: _loop(settings, source, sink, records))
-        )
+        rates[LOOP].append(_timed(records, lambda: _loop(settings, source, sink, records)))
     return _table(rates, records, repeats)
 
 
@@ -118,6 +125,7 @@ def _producer(settings: KafkaSettings) -> KafkaProducer:
 
 def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple[int, float]:
     """The baseline: poll, send each record on as it is (key, value, headers), flush, commit."""
+    _default_gc()  # as a process without the loop
     consumer, producer = _consumer(settings, source), _producer(settings)
 
     def step() -> int:
@@ -137,8 +145,11 @@ def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple
         producer.close()
 
 
-def _loop(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple[int, float]:
-    """The contender: the shared loop with a handler that forwards the event unchanged."""
+def _loop(
+    settings: KafkaSettings, source: str, sink: str, records: int, *, freeze: bool = True
+) -> tuple[int, float]:
+    """The contender: the shared loop with a handler that forwards the event unchanged
+    (`freeze=False`: with Python's default garbage collection, as before `tune_collector`)."""
     consumer = _consumer(settings, source)
 
     def forward(batch: Sequence[Received[Envelope[ComplaintReceived]]]) -> list[Outgoing]:
@@ -147,6 +158,8 @@ def _loop(settings: KafkaSettings, source: str, sink: str, records: int) -> tupl
     loop: ConsumeLoop[Any] = ConsumeLoop(
         consumer, lambda: _producer(settings), service="bench", decode=decode, handle=forward
     )
+    if not freeze:
+        _default_gc()
     try:
         return _drain(loop.run_once, records)
     finally:
@@ -154,11 +167,17 @@ def _loop(settings: KafkaSettings, source: str, sink: str, records: int) -> tupl
         consumer.close()
 
 
+def _default_gc() -> None:
+    gc.unfreeze()
+    gc.set_threshold(*DEFAULT_GC)
+
+
 def _table(rates: dict[str, list[float]], records: int, repeats: int) -> str:
-    raw, loop = rates["raw passthrough"], rates["shared consume loop"]
+    raw, loop, unfrozen = rates[RAW], rates[LOOP], rates[UNFROZEN]
     # Each loop run is compared with the raw run just before it, so slow drift of a shared
     # machine cancels out; the median of those pairs is the figure.
     ratio = statistics.median(a / b for a, b in zip(loop, raw, strict=True))
+    before = statistics.median(a / b for a, b in zip(unfrozen, raw, strict=True))
     lines = [
         f"Consume loop benchmark: {records} records of ~1 kB, {repeats} alternating runs each",
         f"{'contender':<22}{'median msg/s':>14}   runs (msg/s)",
@@ -168,6 +187,7 @@ def _table(rates: dict[str, list[float]], records: int, repeats: int) -> str:
         lines.append(f"{name:<22}{statistics.median(values):>14,.0f}   {runs}")
     verdict = "meets" if ratio >= GOAL else "BELOW"
     lines.append(
-        f"ratio loop / raw (median of paired runs): {ratio:.2f} ({verdict} the goal of {GOAL})"
+        f"ratio loop / raw (median of paired runs): {ratio:.2f} ({verdict} the goal of {GOAL}); "
+        f"default GC / raw: {before:.2f}"
     )
     return "\n".join(lines)

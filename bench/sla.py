@@ -3,7 +3,7 @@
 The sla is the real service: `services.sla.service.build(settings)` (the shared consume loop, the
 case handler, one `$in` read and one bulk write per batch) on the real Kafka and the local
 MongoDB-wire store (MONGODB_URI), a fresh database for every run, dropped afterwards. Before each
-run, `case_state` is pre-loaded (insert_many) with the stored cases of that size, received and
+run, `cases` is pre-loaded (insert_many) with the stored cases of that size, received and
 assigned to an OPD: the open backlog.
 
 The mix, pre-filled once: for each of C new cases a `complaints.received` and a
@@ -179,7 +179,7 @@ def _sla(
     )
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)
     try:
-        _preload(client[settings.mongodb_database][settings.state_collection], stored)
+        _preload(client[settings.mongodb_database][settings.cases_collection], stored)
         sla = build(settings)
         try:
             timer.arm(settings.mongodb_database)

@@ -49,7 +49,7 @@ def profile(*, stored: int, cases: int, top: int) -> str:
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)
     try:
         _prefill(kafka, inputs, cases)
-        _preload(client[settings.mongodb_database][settings.state_collection], stored)
+        _preload(client[settings.mongodb_database][settings.cases_collection], stored)
         sla = build(settings)
         events, done = 4 * cases, 0
         profiler = cProfile.Profile()

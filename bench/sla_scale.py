@@ -1,7 +1,7 @@
 """`python -m bench --only sla1m` (or `python -m bench.sla_scale --sizes 1000,100000,1000000`):
 the sla's state at up to 1,000,000 open cases, in this process, on the real MongoDB-wire store.
 
-For each size N, a fresh database is filled directly (bulk `insert_many` of `case_state`
+For each size N, a fresh database is filled directly (bulk `insert_many` of `cases`
 documents as the sla writes them: a received and assigned case with its partition, its next
 alert instant spread over the coming weeks, and its backlog labels), then the real parts of
 `services.sla.service` (handler, writer, alert timer, judge) are built on it and measured:
@@ -52,7 +52,7 @@ from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.quality import Judge
-from services.sla.repository import CaseRepository, Owned, ReplyRepository, StateRepository
+from services.sla.repository import Owned, ReplyRepository, StateRepository
 from services.sla.service import _parts
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
@@ -198,7 +198,7 @@ def _measure(size: int, uri: str) -> Figures:
     name = f"bench_sla1m_{uuid.uuid4().hex[:8]}"
     try:
         db = client[name]
-        fill_s = _fill(db["case_state"], size)
+        fill_s = _fill(db["cases"], size)
         _progress(f"{size:,} cases stored in {fill_s:.0f} s")
         parts, rebuild_s, rss_per_case = _rebuild(db, size)
         p50, p99 = _handler(parts, size)
@@ -223,14 +223,11 @@ class _Parts:
 
 def _built(db: Any) -> _Parts:
     """The service's own parts on `db`, owning every partition (loaded at the first tick)."""
-    states, views = StateRepository(db["case_state"]), CaseRepository(db["cases"])
-    replies = ReplyRepository(db["reply_prints"])
-    for repository in (states, views, replies):
-        repository.ensure_indexes()
+    states, replies = StateRepository(db["cases"]), ReplyRepository(db["reply_prints"])
+    states.ensure_indexes()
+    replies.ensure_indexes()
     settings = _settings(db.name)
-    handler, ticker, assignment = _parts(
-        settings, states, views, Judge(settings.followups, replies)
-    )
+    handler, ticker, assignment = _parts(settings, states, Judge(settings.followups, replies))
     assignment.on_partitions_assigned([TopicPartition("t", p) for p in range(PARTITIONS)])
     return _Parts(handler, ticker, ticker._timers)  # the heap _parts made, to count it
 
@@ -245,7 +242,7 @@ def _fill(collection: Any, size: int) -> float:
         for n in range(start, min(size, start + CHUNK)):
             doc = complaints.stored_state(template, n)
             doc |= {
-                "partition": n % PARTITIONS,
+                "partition": str(n % PARTITIONS),  # as the sla stores it (repository.py)
                 "next_alert_at": soon + timedelta(seconds=n % 1_814_400),  # over three weeks
                 "status": "assigned",
                 "opd_code": complaints.OPD,

@@ -4,7 +4,7 @@ increment is an increase Prometheus can see."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -69,11 +69,3 @@ def start_at_zero(service: str, topics: Iterable[str], dependencies: Iterable[st
         DEPENDENCY_UP.labels(service, dependency).set(1)
     PAUSED_PARTITIONS.labels(service).set(0)
     STALLED_SECONDS.labels(service).set(0)
-
-
-def count_records(service: str, total: Mapping[str, int], dead: Mapping[str, int]) -> None:
-    """Count one batch's records per topic: `total` finished, of which `dead` dead-lettered."""
-    for topic, n in total.items():
-        CONSUMER_RECORDS.labels(service, topic, "ok").inc(n - dead.get(topic, 0))
-    for topic, n in dead.items():
-        CONSUMER_RECORDS.labels(service, topic, "dead_lettered").inc(n)

@@ -21,6 +21,7 @@ from kafka.structs import TopicPartition
 from services.sla import metrics
 from services.sla.case import Case, SentAlert
 from services.sla.clocks import Alert, AlertLevel, due_alerts
+from services.sla.held import HeldCases
 from services.sla.repository import Owned, StateRepository, Stored
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing, alert_event, closing_event
@@ -73,6 +74,7 @@ class AlertTicker:
         writer: CaseWriter,
         timing: Timing,
         timers: TimerHeap,
+        held: HeldCases,
         backlog: metrics.Backlog,
         assignment: Assignment,
         topics: Topics,
@@ -81,6 +83,7 @@ class AlertTicker:
     ) -> None:
         self._states, self._writer, self._timing = states, writer, timing
         self._timers, self._backlog, self._assignment = timers, backlog, assignment
+        self._held = held
         self._topics, self._source, self._now = topics, f"/aduan/{service}", clock
         self._inflight: list[Stored] = []  # popped, not stored yet: back in the heap on failure
 
@@ -118,7 +121,7 @@ class AlertTicker:
         return alerts, outgoing
 
     def _store(self, changes: list[Change], sent: list[tuple[Case, Alert]]) -> None:
-        self._writer.write(changes, (change.case for change in changes))
+        self._writer.write(changes)
         self._inflight = []
         now = self._now()
         for case, alert in sent:
@@ -145,19 +148,23 @@ class AlertTicker:
         if owned != self._timers.owned:
             gained, lost = self._timers.assign(owned)
             self._backlog.drop(lost)
+            self._held.drop(lost)
             log.info("partitions assigned", extra={"gained": sorted(gained), "lost": sorted(lost)})
         pending = self._timers.to_load()
         if pending:
             self._load(pending)
 
     def _load(self, partitions: frozenset[int]) -> None:
-        """Read the due instants and backlog labels of newly owned partitions (one query)."""
+        """Read the due instants, held cases and backlog labels of newly owned partitions (one
+        query)."""
         rows = list(self._states.owned(partitions))
         timers = [(r.complaint_id, r.partition, r.next_alert_at) for r in rows if r.next_alert_at]
         self._timers.loaded(partitions, timers)
         for partition in partitions:
             keys = [_key(row) for row in rows if row.partition == partition]
             self._backlog.replace(partition, keys)
+            held = [(r.complaint_id, r.held_until) for r in rows if r.partition == partition]
+            self._held.loaded(partition, ((cid, at) for cid, at in held if at is not None))
         metrics.TIMERS.set(len(self._timers))
         log.info("timers rebuilt", extra={"partitions": sorted(partitions), "cases": len(rows)})
 

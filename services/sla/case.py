@@ -89,7 +89,8 @@ class TimelineEntry(BaseModel):
 
 
 class Case(BaseModel):
-    """The sla's state of one complaint (a `case_state` document). No reporter identity."""
+    """The sla's state of one complaint (the `case` field of its `cases` document). No reporter
+    identity."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -22,7 +22,7 @@ class Settings(ConsumerSettings):
     service_name: str = "sla"
     http_port: int = 8003
     group_id: str = "sla"
-    state_collection: str = "case_state"
+    # Each case's state and public view, one document (the status API reads it).
     cases_collection: str = "cases"
     # One fingerprint per judged follow-up: the OPDs' earlier replies across restarts.
     replies_collection: str = "reply_prints"

@@ -1,11 +1,12 @@
 """What the sla does with a batch of complaint events: read its cases once, decide each event in
-order, write the states and views once, and say what to send and what to refuse.
+order, write each changed case (its state and view, one document) once, and say what to send
+and what to refuse.
 
 Refused events (an invalid transition, an OPD that does not own the case) go to the dead-letter
 topic with the reason and leave the case unchanged. An unavailable Mongo propagates: the loop
 holds the batch and tries it again; events already applied are then duplicates (their ids are in
-the case), and the batch's views and CaseResolved events are written and sent again, unchanged
-(views are projections, derived event ids are deterministic).
+the case), and the batch's CaseResolved events are sent again, unchanged (derived event ids are
+deterministic). A view is written with its state, so no replay has a view to heal.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from services.sla import metrics
 from services.sla.case import Case, HeldEvent
+from services.sla.held import HeldCases
 from services.sla.lifecycle import Applied, Duplicate, Rejected, apply, expire_held
 from services.sla.merge import case_resolved
 from services.sla.quality import Judge, Reply
@@ -28,10 +30,6 @@ from shared.kafka.records import Outgoing, Received, Refused, Result, Then
 from shared.lifecycle import Status
 
 log = logging.getLogger(__name__)
-
-
-# Longer than the sweep's interval, so the last due sweep still runs.
-_SWEEP_MARGIN = timedelta(minutes=2)
 
 
 class InvalidTransition(ValueError):
@@ -64,7 +62,6 @@ class _Batch:
     stored: dict[str, Stored]
     cases: dict[str, Case] = field(default_factory=dict)
     changed: dict[str, Case | None] = field(default_factory=dict)  # id -> case before the batch
-    touched: set[str] = field(default_factory=set)  # views to (re)write, duplicates included
     results: list[Result] = field(default_factory=list)
     partitions: dict[str, int] = field(default_factory=dict)  # id -> partition of its records
     replies: list[Reply] = field(default_factory=list)  # judged in this batch, to store
@@ -78,7 +75,6 @@ class _Batch:
     def update(self, before: Case | None, case: Case) -> None:
         self.changed.setdefault(case.complaint_id, before)
         self.cases[case.complaint_id] = case
-        self.touched.add(case.complaint_id)
 
     def changes(self) -> list[Change]:
         """The changed cases with what the store had of them."""
@@ -104,6 +100,7 @@ class CaseHandler:
         *,
         states: StateRepository,
         writer: CaseWriter,
+        held: HeldCases,
         judge: Judge,
         service: str,
         resolved_topic: str,
@@ -114,6 +111,7 @@ class CaseHandler:
     ) -> None:
         self._states = states
         self._writer = writer
+        self._held = held
         self._judge = judge
         self._source = f"/aduan/{service}"
         self._resolved_topic = resolved_topic
@@ -121,7 +119,6 @@ class CaseHandler:
         self._resolved_version = resolved_version
         self._held_max_age = held_max_age
         self._now = clock
-        self._sweep_until = clock() + held_max_age + _SWEEP_MARGIN  # see sweep_held
 
     def handle_batch(self, batch: Sequence[Received[Envelope[Payload]]]) -> list[Result]:
         """Apply every event in order; return what to send and what to refuse."""
@@ -135,13 +132,12 @@ class CaseHandler:
     def sweep_held(self) -> list[Result]:
         """Refuse the held events whose case never became ready for them (a timer's tick).
 
-        The query is a full scan on FerretDB, so it runs only while an event may be held: for
-        `held_max_age` after a start (an earlier process may have left some), and after this
-        process stored a case holding one, until that has surely expired and been swept."""
-        if self._now() > self._sweep_until:
+        Which cases hold an expired event is known in memory (`HeldCases`); only those are
+        read, by `_id`."""
+        holding = self._held.expired(self._now())
+        if not holding:
             return []
-        holding = self._states.with_expired_held(self._now())
-        work = _Batch({s.case.complaint_id: s for s in holding})
+        work = _Batch(self._states.load_many(holding))
         for stored in work.stored.values():
             case, expired = expire_held(stored.case, self._now(), self._held_max_age)
             work.update(stored.case, case)
@@ -164,7 +160,6 @@ class CaseHandler:
         if isinstance(decision, Rejected):
             work.results.append(Refused(received, InvalidTransition(decision.reason)))
         elif isinstance(decision, Duplicate):
-            work.touched.add(event.subject)  # heals a view whose earlier write failed
             work.results.extend(self._resolution_again(event, decision.case))
         else:
             case, replies = self._judge.judge(decision.case)
@@ -194,13 +189,10 @@ class CaseHandler:
         return [self._resolution(event, case)]
 
     def _store(self, work: _Batch) -> None:
-        """Write the judged replies' fingerprints, the changed states, then the views; count
-        only once all are stored."""
-        touched = (work.current(i) for i in sorted(work.touched))
+        """Write the judged replies' fingerprints, then the changed cases; count only once all
+        are stored."""
         self._judge.save(work.replies)  # first: a case stored judged is never judged again
-        self._writer.write(work.changes(), (c for c in touched if c is not None))
-        if any(work.cases[i].held for i in work.changed):
-            self._sweep_until = self._now() + self._held_max_age + _SWEEP_MARGIN
+        self._writer.write(work.changes())
 
 
 def _held(received: Received[Envelope[Any]], now: datetime) -> HeldEvent:

@@ -1,16 +1,18 @@
-"""The sla's two collections (pymongo only), read and written once per batch.
+"""The sla's one collection (pymongo only), read and written once per batch.
 
-FerretDB has no transactions, so each write is one document: the case state (the source of
-truth, with an optimistic revision) and the public view (a projection, rewritten whole, so
-writing it again is harmless). A batch reads all its cases with one `$in` query and writes
-them with one unordered bulk write per collection: a round trip per batch, not per record.
+FerretDB has no transactions, so a case is one document holding both its state (the source of
+truth, `case`, with an optimistic `revision`) and its public view (the `CaseDocument` fields,
+a projection of the state, at the top level where the status API's indexes find them). One
+write stores both, so a view can never lag its state. A batch reads all its cases with one
+`$in` query and writes them with one unordered bulk write: a round trip per batch, not per
+record. A case whose tracking number is not known yet (only held events) has no view fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import InsertOne, ReplaceOne
@@ -24,18 +26,25 @@ from services.sla.view import CaseDocument
 from shared.mongo import Index, ensure_indexes
 from shared.retry import MONGO, TransientError
 
-# `partition` and `next_alert_at` are read once per partition assignment (the timer heap),
-# never per tick: FerretDB plans range queries as full scans (see timers.py).
-STATE_INDEXES = (Index(("held_until",)), Index(("partition",)))
 # An OPD's replies are found by equality on `opd` (an index lookup); the sort by time then
 # reads that OPD's documents only.
 REPLY_INDEXES = (Index(("opd",)),)
-VIEW_INDEXES = (
-    Index(("tracking_number",), unique=True),
+# `partition`, `next_alert_at` and `held_until` are read once per partition assignment (the
+# timer heap and the held cases), never per tick: FerretDB plans range queries as full scans.
+# The tracking number is not unique here: cases known only by their held events lack it, and
+# a unique index counts every missing value as one null (FerretDB 1.x has no partial index).
+# Intake makes tracking numbers unique.
+INDEXES = (
+    Index(("partition",)),
+    Index(("tracking_number",)),
     Index(("opd_code", "status")),
     Index(("opd_code", "received_at")),
     Index(("received_at",)),
 )
+# Declared by the versions that kept states and views apart: dropped at start.
+SUPERSEDED = ("held_until", "tracking_number_unique")
+# What the status API never reads back.
+_STATE_ONLY = {"case": 0, "revision": 0, "held_until": 0, "next_alert_at": 0, "partition": 0}
 
 
 class StaleCase(TransientError):
@@ -56,18 +65,22 @@ class Stored:
 
 @dataclass(frozen=True)
 class Write:
-    """A case to store over `revision`, with what the timers and the backlog read back."""
+    """A case to store over `revision`, with its view and what the timers, the held-event
+    sweep and the backlog read back."""
 
     case: Case
     revision: int
     partition: int | None
     next_alert_at: datetime | None
     overdue: bool
+    held_until: datetime | None = None
+    view: CaseDocument | None = None  # None until the tracking number is known
 
 
 @dataclass(frozen=True)
 class Owned:
-    """What a partition's assignment reads of a case: its timer and its backlog labels."""
+    """What a partition's assignment reads of a case: its timer, its held events' expiry and
+    its backlog labels."""
 
     complaint_id: str
     partition: int
@@ -76,28 +89,69 @@ class Owned:
     opd_code: str | None
     region_code: str | None
     overdue: bool
+    held_until: datetime | None = None
 
 
 class StateRepository:
-    """The `case_state` collection: `{_id, revision, held_until, case}` per case."""
+    """The states in the `cases` collection: `{_id, revision, held_until, partition, …, case}`
+    per case, beside its view fields."""
 
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self._states = collection
 
     def ensure_indexes(self) -> None:
-        """Create the index the held-event sweep reads."""
-        ensure_indexes(self._states, STATE_INDEXES)
+        """Create the indexes of both the states and the views (one collection)."""
+        ensure_indexes(self._states, INDEXES, superseded=SUPERSEDED)
+
+    def adopt(self, old: Collection[dict[str, Any]], chunk: int = 500) -> int:
+        """Move the states that an earlier version kept apart (`case_state`) into their case
+        documents, beside the view fields already there, then drop `old`; return how many.
+
+        Safe to run again after a crash midway, and beside a running worker: a case document
+        that already holds a state is left alone (its write is newer)."""
+        moved = 0
+        batch: list[dict[str, Any]] = []
+        for doc in old.find({}):
+            batch.append(doc)
+            if len(batch) == chunk:
+                moved += self._adopt(batch)
+                batch = []
+        moved += self._adopt(batch)
+        old.drop()
+        return moved
+
+    def _adopt(self, states: list[dict[str, Any]]) -> int:
+        if not states:
+            return 0
+        found = self._states.find({"_id": {"$in": [doc["_id"] for doc in states]}})
+        there = {doc["_id"]: doc for doc in found}
+        ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
+        for old in states:
+            view = there.get(old["_id"])
+            doc = {**old, "partition": _partition_key(old.get("partition"))}
+            if view is None:
+                ops.append(InsertOne(doc))
+            elif "case" not in view:  # the filter keeps a state written meanwhile
+                ops.append(ReplaceOne({"_id": doc["_id"], "case": {"$exists": False}}, view | doc))
+        try:
+            if ops:
+                self._states.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:  # duplicate _id: a state was written meanwhile
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+        return len(states)
 
     def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
         """Return the stored cases among `complaint_ids` (absent ones are new)."""
         found = self._states.find({"_id": {"$in": list(set(complaint_ids))}})
         return {doc["_id"]: _stored(doc) for doc in found}
 
-    def save_many(self, changes: Sequence[Write], *, held_max_age: timedelta) -> None:
-        """Write each case over its revision read; raise StaleCase when any changed meanwhile."""
+    def save_many(self, changes: Sequence[Write]) -> None:
+        """Write each case with its view over its revision read; raise StaleCase when any
+        changed meanwhile."""
         if not changes:
             return
-        ops = [_write(change, held_max_age) for change in changes]
+        ops = [_write(change) for change in changes]
         try:
             result = self._states.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:  # a new case was created meanwhile (duplicate _id)
@@ -106,14 +160,12 @@ class StateRepository:
         if result.matched_count < updates:
             raise StaleCase(f"{updates - result.matched_count} cases changed since read")
 
-    def with_expired_held(self, now: datetime) -> list[Stored]:
-        """Cases holding an event past its time (the sweep's one range query)."""
-        return [_stored(doc) for doc in self._states.find({"held_until": {"$lte": now}})]
-
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
-        """The timer and backlog fields of every case in `partitions` (on assignment)."""
-        query = {"partition": {"$in": sorted(partitions)}}
-        for doc in self._states.find(query, {"case": 0, "revision": 0, "held_until": 0}):
+        """The timer, held and backlog fields of every case in `partitions` (on assignment:
+        one query, a scan on FerretDB, whose `$in` on an index is pushed down only for `_id`)."""
+        query = {"partition": {"$in": [_partition_key(p) for p in sorted(partitions)]}}
+        fields = ("partition", "next_alert_at", "held_until", "status", "opd_code", "overdue")
+        for doc in self._states.find(query, [*fields, "region_code"]):
             yield Owned(
                 complaint_id=doc["_id"],
                 partition=int(doc["partition"]),
@@ -122,6 +174,7 @@ class StateRepository:
                 opd_code=doc.get("opd_code"),
                 region_code=doc.get("region_code"),
                 overdue=bool(doc.get("overdue")),
+                held_until=_utc(doc.get("held_until")),
             )
 
 
@@ -135,19 +188,27 @@ def _stored(doc: dict[str, Any]) -> Stored:
     )
 
 
+def _partition_key(partition: int | None) -> str | None:
+    """The partition as stored: a string, because the local store's patched index push-down
+    serves only strings and ObjectIDs (an integer `$in` scans the collection: about 5 s per
+    1,000 cases of 5 kB on the shared 2-core machine)."""
+    return None if partition is None else str(partition)
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """Mongo keeps UTC without the zone; put it back."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _write(change: Write, held_max_age: timedelta) -> InsertOne[Any] | ReplaceOne[Any]:
+def _write(change: Write) -> InsertOne[Any] | ReplaceOne[Any]:
     case, revision = change.case, change.revision
-    held_until = min(h.held_at for h in case.held) + held_max_age if case.held else None
+    view = change.view.to_mongo() if change.view is not None else {}
     body = {
+        **view,  # its status, opd_code and region_code are the state's (one projection)
         "_id": case.complaint_id,
         "revision": revision + 1,
-        "held_until": held_until,
-        "partition": change.partition,
+        "held_until": change.held_until,
+        "partition": _partition_key(change.partition),
         "next_alert_at": change.next_alert_at,
         "status": case.status.value,
         "opd_code": case.opd_code,
@@ -238,24 +299,15 @@ class Open311Query:
 
 
 class CaseRepository:
-    """The `cases` collection: the view the status API reads."""
+    """The views in the `cases` collection, as the status API reads them (the states'
+    repository writes them)."""
 
     def __init__(self, collection: Collection[dict[str, Any]]) -> None:
         self._cases = collection
 
-    def ensure_indexes(self) -> None:
-        """Create the unique tracking-number index and the OPD backlog index."""
-        ensure_indexes(self._cases, VIEW_INDEXES)
-
-    def upsert_many(self, docs: Iterable[CaseDocument]) -> None:
-        """Replace each case's view document, creating it when new."""
-        ops = [ReplaceOne({"_id": d.id}, d.to_mongo(), upsert=True) for d in docs]
-        if ops:
-            self._cases.bulk_write(ops, ordered=False)
-
     def by_tracking_number(self, tracking_number: str) -> CaseDocument | None:
         """Return the view of the case with this tracking number, if any."""
-        found = self._cases.find_one({"tracking_number": tracking_number})
+        found = self._cases.find_one({"tracking_number": tracking_number}, _STATE_ONLY)
         return CaseDocument.model_validate(found) if found else None
 
     def of_opd(self, opd_code: str, *, status: str | None, limit: int) -> list[CaseDocument]:
@@ -263,10 +315,16 @@ class CaseRepository:
         query: dict[str, Any] = {"opd_code": opd_code}
         if status:
             query["status"] = status
-        found = self._cases.find(query).sort("received_at", -1).limit(limit)
-        return [CaseDocument.model_validate(doc) for doc in found]
+        found = self._cases.find(query, _STATE_ONLY).sort("received_at", -1).limit(limit)
+        return _views(found)
 
     def open311(self, query: Open311Query) -> list[CaseDocument]:
         """The cases an Open311 `requests.json` query asks for, newest first."""
-        found = self._cases.find(query.to_mongo()).sort("received_at", -1).limit(query.limit)
-        return [CaseDocument.model_validate(doc) for doc in found]
+        found = self._cases.find(query.to_mongo(), _STATE_ONLY)
+        return _views(found.sort("received_at", -1).limit(query.limit))
+
+
+def _views(docs: Iterable[dict[str, Any]]) -> list[CaseDocument]:
+    """The views among `docs`: a case known only by its held events has none yet (a query
+    that meets such cases may return fewer than its limit)."""
+    return [CaseDocument.model_validate(doc) for doc in docs if "tracking_number" in doc]

@@ -24,6 +24,7 @@ from services.sla.alerting import AlertTicker, Assignment, Topics
 from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
+from services.sla.held import HeldCases
 from services.sla.quality import Judge
 from services.sla.repository import CaseRepository, ReplyRepository, StateRepository
 from services.sla.timers import TimerHeap
@@ -37,7 +38,9 @@ from shared.mongo import database, mongo_client
 from shared.retry import MONGO
 from shared.service import ConsumeService, build_consume_service
 
-# The held-event sweep is a range query, a full scan on FerretDB: not every second.
+# Where versions before 2026-11-29 kept the case states, apart from their views.
+LEGACY_STATES = "case_state"
+# The held-event sweep reads the expired cases it knows in memory; every 30 s is soon enough.
 HELD_SWEEP_EVERY_S = 30.0
 
 
@@ -55,14 +58,15 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
         settings.mongodb_uri, app_name=settings.service_name
     )
     db = database(client, settings.mongodb_database)
-    states = StateRepository(db[settings.state_collection])
+    # One document per case: its state and its view (services/sla/repository.py).
+    states = StateRepository(db[settings.cases_collection])
     views = CaseRepository(db[settings.cases_collection])
     replies = ReplyRepository(db[settings.replies_collection])
-    for repository in (states, views, replies):
-        repository.ensure_indexes()
-    handler, ticker, assignment = _parts(
-        settings, states, views, Judge(settings.followups, replies)
-    )
+    states.ensure_indexes()
+    replies.ensure_indexes()
+    if LEGACY_STATES in db.list_collection_names():
+        states.adopt(db[LEGACY_STATES])
+    handler, ticker, assignment = _parts(settings, states, Judge(settings.followups, replies))
     topics = settings.topics
     sweep = _every(HELD_SWEEP_EVERY_S, handler.sweep_held)
     service = build_consume_service(
@@ -83,24 +87,24 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
 
 
 def _parts(
-    settings: Settings, states: StateRepository, views: CaseRepository, judge: Judge
+    settings: Settings, states: StateRepository, judge: Judge
 ) -> tuple[CaseHandler, AlertTicker, Assignment]:
     """The handler and the alert timer, sharing one writer, timer heap and backlog."""
     timing = Timing(settings.clocks, Calendars(settings.calendar))
-    timers, backlog, assignment = TimerHeap(), metrics.Backlog(), Assignment()
+    timers, held, backlog, assignment = TimerHeap(), HeldCases(), metrics.Backlog(), Assignment()
     held_max_age = timedelta(seconds=settings.held_max_age_s)
     writer = CaseWriter(
-        states=states, views=views, timing=timing, timers=timers, backlog=backlog,
+        states=states, timing=timing, timers=timers, held=held, backlog=backlog,
         held_max_age=held_max_age, clock=_utcnow,
     )  # fmt: skip
     handler = CaseHandler(
-        states=states, writer=writer, judge=judge,
+        states=states, writer=writer, held=held, judge=judge,
         service=settings.service_name, resolved_topic=settings.topics.resolved,
         keep_event_ids=settings.keep_event_ids, resolved_version=settings.resolved_version,
         held_max_age=held_max_age,
     )  # fmt: skip
     ticker = AlertTicker(
-        states=states, writer=writer, timing=timing, timers=timers, backlog=backlog,
+        states=states, writer=writer, timing=timing, timers=timers, held=held, backlog=backlog,
         assignment=assignment, service=settings.service_name, clock=_utcnow,
         topics=Topics(alerts=settings.topics.alerts, updates=settings.topics.updates),
     )  # fmt: skip

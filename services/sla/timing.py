@@ -20,7 +20,6 @@ from services.sla.clocks import (
     Postponement,
     clock_states,
     due_alerts,
-    next_alert_at,
 )
 from shared.events import (
     CloseReason,
@@ -77,14 +76,6 @@ class Timing:
     def due(self, case: Case, now: datetime) -> list[Alert]:
         """Return the alerts reached by `now` and not sent yet, oldest first."""
         return due_alerts(self.states(case, now), now, case.sent_alert_ids)
-
-    def next_at(self, case: Case, now: datetime) -> datetime | None:
-        """Return when the case's next unsent alert falls due (None: nothing pending)."""
-        return next_alert_at(self.states(case, now), case.sent_alert_ids)
-
-    def overdue(self, case: Case, now: datetime) -> bool:
-        """Whether a running clock of the case is past its due time."""
-        return any(s.running and s.overdue(now) for s in self.states(case, now))
 
 
 def alert_event(case: Case, alert: Alert, *, limit_days: float, source: str) -> Envelope[SlaAlert]:

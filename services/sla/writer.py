@@ -1,18 +1,22 @@
-"""Storing changed cases, once their batch's records are sent: the states, the views, and then
-what this worker keeps in memory about them (timer heap, backlog gauge, counters)."""
+"""Storing changed cases, once their batch's records are sent: each case's state and view in one
+write, and then what this worker keeps in memory about them (timer heap, held cases, backlog
+gauge, counters). The clocks of a case are computed once per write: its view, its next alert
+and its overdue flag all come from the same clock states."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.sla import metrics
 from services.sla.case import Case
-from services.sla.repository import CaseRepository, StateRepository, Write
+from services.sla.clocks import ClockState, next_alert_at
+from services.sla.held import HeldCases
+from services.sla.repository import StateRepository, Write
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
-from services.sla.view import CaseDocument, to_document
+from services.sla.view import to_document
 
 
 @dataclass(frozen=True)
@@ -33,47 +37,52 @@ class CaseWriter:
         self,
         *,
         states: StateRepository,
-        views: CaseRepository,
         timing: Timing,
         timers: TimerHeap,
+        held: HeldCases,
         backlog: metrics.Backlog,
         held_max_age: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
-        self._states, self._views = states, views
-        self._timing, self._timers, self._backlog = timing, timers, backlog
+        self._states = states
+        self._timing, self._timers, self._held, self._backlog = timing, timers, held, backlog
         self._held_max_age = held_max_age
         self._now = clock
 
-    def write(self, changes: Sequence[Change], touched: Iterable[Case]) -> None:
-        """Store the changed states, then the views; then update what memory keeps."""
+    def write(self, changes: Sequence[Change]) -> None:
+        """Store each changed case with its view (one write); then update what memory keeps."""
         now = self._now()
         writes = [self._write(change, now) for change in changes]
-        self._states.save_many(writes, held_max_age=self._held_max_age)
-        self._views.upsert_many(self.document(case) for case in touched if case.tracking_number)
+        self._states.save_many(writes)
         for change, write in zip(changes, writes, strict=True):
             self._remember(change, write)
         metrics.TIMERS.set(len(self._timers))
 
-    def document(self, case: Case) -> CaseDocument:
-        """The view of a case, with its clocks as of its latest fact (the same every time)."""
+    def _clocks(self, case: Case) -> tuple[ClockState, ...]:
+        """The case's clocks as of its latest fact. Their due and alert instants do not depend
+        on the time they are computed at (only the days spent postponed do), so the next alert
+        and the overdue flag derive from these too."""
         updated = max((e.at for e in case.timeline), default=case.received_at)
-        clocks = self._timing.states(case, updated) if updated is not None else ()
-        return to_document(case, clocks)
+        return self._timing.states(case, updated) if updated is not None else ()
 
     def _write(self, change: Change, now: datetime) -> Write:
         case = change.case
+        clocks = self._clocks(case)
+        held = min((h.held_at for h in case.held), default=None)
         return Write(
             case=case,
             revision=change.revision,
             partition=change.partition,
-            next_alert_at=self._timing.next_at(case, now),
-            overdue=self._timing.overdue(case, now),
+            next_alert_at=next_alert_at(clocks, case.sent_alert_ids),
+            overdue=any(s.running and s.overdue(now) for s in clocks),
+            held_until=held + self._held_max_age if held is not None else None,
+            view=to_document(case, clocks) if case.tracking_number else None,
         )
 
     def _remember(self, change: Change, write: Write) -> None:
         before, case = change.before, change.case
         self._timers.set(case.complaint_id, write.partition, write.next_alert_at)
+        self._held.set(case.complaint_id, write.partition, write.held_until)
         was = metrics.backlog_key(before, overdue=change.before_overdue) if before else None
         self._backlog.move(write.partition, was, metrics.backlog_key(case, overdue=write.overdue))
         metrics.observe_change(

@@ -22,38 +22,22 @@ import logging
 from collections.abc import Callable, Iterable
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import (
-    CommitFailedError,
-    IllegalGenerationError,
-    InvalidProducerEpochError,
-    ProducerFencedError,
-    RebalanceInProgressError,
-    UnknownMemberIdError,
-)
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka.errors import InvalidProducerEpochError, ProducerFencedError
+from kafka.structs import TopicPartition
 
 from shared.errors import describe
+from shared.kafka.commits import MOVED_GROUP, Dropped, Offsets
 from shared.kafka.policy import why
 
 log = logging.getLogger(__name__)
 
 # Another producer holds our transactional.id: this one may never write again.
 FENCED_PRODUCER = (ProducerFencedError, InvalidProducerEpochError)
-# The group moved the partitions away (or is moving them): the new owner replays.
-MOVED_GROUP = (
-    CommitFailedError,
-    UnknownMemberIdError,
-    IllegalGenerationError,
-    RebalanceInProgressError,
-)
-
-
-class Dropped(Exception):
-    """The batch was dropped (fenced or moved); rewind and poll again, without a backoff."""
 
 
 class Transactions:
-    """The transactional producer of one loop and the recovery after each failure."""
+    """The transactional producer of one loop and the recovery after each failure (a
+    `shared.kafka.commits.Commits`)."""
 
     def __init__(self, consumer: KafkaConsumer, make_producer: Callable[[], KafkaProducer]):
         self._consumer = consumer
@@ -62,9 +46,9 @@ class Transactions:
         self._open = False
         self._resync: set[TopicPartition] = set()
 
-    @property
-    def producer(self) -> KafkaProducer | None:
-        """The producer of the transaction under way (None between failures)."""
+    def producer(self) -> KafkaProducer:
+        """The producer of the transaction under way."""
+        assert self._producer is not None and self._open, "a send outside a transaction"
         return self._producer
 
     def prepare(self) -> None:
@@ -80,15 +64,17 @@ class Transactions:
             self._producer = producer
         self._seek_to_committed()
 
-    def begin(self) -> KafkaProducer:
-        """Begin the batch's transaction; return the producer to send with."""
+    def begin(self) -> None:
+        """Begin the batch's transaction."""
         self.prepare()
         assert self._producer is not None  # prepare made it
         self._producer.begin_transaction()
         self._open = True
-        return self._producer
 
-    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+    def send_failed(self) -> None:
+        """Nothing here: the batch fails, and `abandon` aborts and closes the producer."""
+
+    def commit(self, offsets: Offsets) -> None:
         """Add the offsets to the transaction and commit it; raise Dropped or KafkaError."""
         producer = self._producer
         assert producer is not None and self._open, "commit without a transaction"

@@ -73,7 +73,7 @@ def intake(env: NotifyEnv) -> Iterator[TestClient]:
 @pytest.fixture
 def cases(env: NotifyEnv) -> Iterator[Any]:
     with MongoClient(env.mongodb_uri, tz_aware=True) as client:
-        yield client[env.database]["case_state"]
+        yield client[env.database]["cases"]
 
 
 def test_a_reply_to_the_resolution_email_reopens_the_case_in_the_sla(

@@ -168,7 +168,7 @@ def test_partitions_are_paused_while_waiting() -> None:
 def test_a_failed_send_holds_the_batch_and_starts_a_fresh_producer() -> None:
     consumer = FakeConsumer({TP0: [b"a", b"b"]})
     loop, producers = make_loop(consumer)
-    loop._connect_producer()
+    loop._commits.producer()  # made now, so the test can make its sends fail
     producers[0].fail_sends = 1
     loop.run_once()
     assert consumer.committed == {} and producers[0].closed

@@ -179,7 +179,7 @@ def test_kafka_away_at_init_waits_without_polling() -> None:
         txn.producers.append(producer)
         return producer
 
-    txn.loop._transactions._make_producer = make  # type: ignore[union-attr]
+    txn.loop._commits._make_producer = make  # type: ignore[attr-defined]
     assert txn.loop.run_once() == 0 and consumer.positions[TP0] == 0  # nothing polled
     txn.run_until(lambda: consumer.committed.get(TP0) == 1)
     assert txn.sent() == [b"a"] and all(p.closed for p in txn.producers[:2])

@@ -16,6 +16,7 @@ from services.sla.calendar import CalendarConfig, Calendars
 from services.sla.clock_policy import ClockPolicy
 from services.sla.followups import Fingerprint, FollowUpPolicy
 from services.sla.handler import CaseHandler
+from services.sla.held import HeldCases
 from services.sla.quality import Judge, Reply
 from services.sla.repository import Owned, StaleCase, Stored, Write
 from services.sla.timers import TimerHeap
@@ -27,19 +28,28 @@ from shared.kafka.records import Received, Result, Then
 from tests.support.events import T0
 
 
+class MemoryViews:
+    """The view fields of the `cases` documents, as the status API reads them."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, CaseDocument] = {}
+
+
 class MemoryStates:
-    """The state collection as a dict; `save_many` checks revisions like the real one."""
+    """The `cases` collection as dicts; `save_many` checks revisions like the real one and
+    stores each case's state and view together."""
 
     def __init__(self) -> None:
         self.docs: dict[str, Stored] = {}
         self.writes: dict[str, Write] = {}
+        self.views = MemoryViews()
         self.reads = 0
 
     def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
         self.reads += 1
         return {cid: self.docs[cid] for cid in set(complaint_ids) if cid in self.docs}
 
-    def save_many(self, changes: Sequence[Write], *, held_max_age: timedelta) -> None:
+    def save_many(self, changes: Sequence[Write]) -> None:
         for change in changes:
             current = self.docs.get(change.case.complaint_id)
             if (current.revision if current else 0) != change.revision:
@@ -47,9 +57,8 @@ class MemoryStates:
         for c in changes:
             self.docs[c.case.complaint_id] = Stored(c.case, c.revision + 1, c.partition, c.overdue)
             self.writes[c.case.complaint_id] = c
-
-    def with_expired_held(self, now: datetime) -> list[Stored]:
-        return [s for s in self.docs.values() if s.case.held]
+            if c.view is not None:
+                self.views.docs[c.case.complaint_id] = c.view
 
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
         wanted = set(partitions)
@@ -58,7 +67,7 @@ class MemoryStates:
                 case = w.case
                 yield Owned(
                     cid, w.partition, w.next_alert_at, case.status, case.opd_code,
-                    case.region_code, w.overdue,
+                    case.region_code, w.overdue, w.held_until,
                 )  # fmt: skip
 
 
@@ -74,14 +83,6 @@ class MemoryReplies:
     def latest(self, opd: str, count: int) -> list[Fingerprint]:
         mine = sorted((r for r in self.docs.values() if r.opd == opd), key=lambda r: r.at)
         return [r.print_ for r in mine[-count:]]
-
-
-class MemoryViews:
-    def __init__(self) -> None:
-        self.docs: dict[str, CaseDocument] = {}
-
-    def upsert_many(self, docs: Iterable[CaseDocument]) -> None:
-        self.docs.update((doc.id, doc) for doc in docs)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,6 @@ class Sla:
     """A handler and an alert timer on in-memory stores, owning partition 0."""
 
     states: MemoryStates = field(default_factory=MemoryStates)
-    views: MemoryViews = field(default_factory=MemoryViews)
     replies: MemoryReplies = field(default_factory=MemoryReplies)
     clock: Clock = field(default_factory=Clock)
     policy: ClockPolicy = field(default_factory=ClockPolicy)
@@ -122,21 +122,27 @@ class Sla:
         self.assignment.on_partitions_assigned([TopicPartition("t", 0)])
         timing = Timing(self.policy, Calendars(CalendarConfig()))
         backlog = metrics.Backlog()
+        held = HeldCases()
         writer = CaseWriter(
-            states=self.states, views=self.views, timing=timing, timers=self.timers,  # type: ignore[arg-type]
+            states=self.states, timing=timing, timers=self.timers, held=held,  # type: ignore[arg-type]
             backlog=backlog, held_max_age=timedelta(minutes=10), clock=self.clock,
         )  # fmt: skip
         self.handler = CaseHandler(
-            states=self.states, writer=writer, judge=Judge(self.followups, self.replies), service="sla",  # type: ignore[arg-type]
-            resolved_topic="complaints.resolved", resolved_version=self.resolved_version,
-            clock=self.clock,
+            states=self.states, writer=writer, held=held, judge=Judge(self.followups, self.replies),  # type: ignore[arg-type]
+            service="sla", resolved_topic="complaints.resolved",
+            resolved_version=self.resolved_version, clock=self.clock,
         )  # fmt: skip
         self.ticker = AlertTicker(
-            states=self.states, writer=writer, timing=timing, timers=self.timers,  # type: ignore[arg-type]
+            states=self.states, writer=writer, timing=timing, timers=self.timers, held=held,  # type: ignore[arg-type]
             backlog=backlog, assignment=self.assignment, service="sla", clock=self.clock,
             topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         )  # fmt: skip
         self.ticker.tick()  # takes the assignment
+
+    @property
+    def views(self) -> MemoryViews:
+        """The views the states' writes stored."""
+        return self.states.views
 
     def run(self, *events: Envelope[Any]) -> list[Result]:
         """Handle one batch as the loop does: results first, then the `Then` work."""

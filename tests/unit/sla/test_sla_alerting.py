@@ -89,7 +89,7 @@ def test_a_copied_reply_is_still_recognised_after_a_restart() -> None:
     first.run(received(CID), assigned(CID), follow_up(CID, hours=3, text=text))
     assert len(first.replies.docs) == 1, "the judged reply's fingerprint is stored"
     # A new process on the same stores: its memory starts empty and is read back from them.
-    restarted = Sla(states=first.states, views=first.views, replies=first.replies)
+    restarted = Sla(states=first.states, replies=first.replies)
     other = "01JALERT000000000000000002"
     restarted.run(
         received(other, "ADU-0002"), assigned(other, "ADU-0002"), follow_up(other, text=text)
@@ -127,7 +127,7 @@ def test_a_failed_tick_is_tried_again_and_nothing_is_lost() -> None:
 def test_the_heap_is_rebuilt_from_the_store_for_a_new_owner() -> None:
     first = Sla()
     first.run(received(CID), assigned(CID))
-    second = Sla(states=first.states, views=first.views, clock=first.clock)
+    second = Sla(states=first.states, clock=first.clock)
     assert len(second.timers) == 1
     first.clock.now = T0 + timedelta(days=30)
     assert alerts(second.tick())

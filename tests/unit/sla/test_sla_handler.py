@@ -3,7 +3,7 @@ events and replays, without Kafka or Mongo (the edges are tested for real in tes
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -93,12 +93,11 @@ def test_the_same_batch_twice_changes_nothing_and_sends_the_same_events(
     events = (received(CID), assigned(CID), follow_up(CID), resolved(CID))
     first = run(handler, *events)
     state, view = states.docs[CID], views.docs[CID]
-    del views.docs[CID]  # as if the view write had failed the first time
 
     again = run(handler, *events)
 
-    assert states.docs[CID] == state
-    assert views.docs[CID] == view, "the replay heals the view, unchanged"
+    assert states.docs[CID] == state, "nothing written: the view was stored with its state"
+    assert views.docs[CID] == view
     assert [o.value for o in again] == [o.value for o in first]  # type: ignore[union-attr]
 
 
@@ -154,20 +153,28 @@ def test_a_concurrent_writer_makes_the_store_a_retryable_conflict(
     assert states.docs[CID].case.status == "assigned"
 
 
-def test_the_held_sweep_scans_only_while_an_event_may_be_held(
+def test_the_held_sweep_reads_only_the_cases_holding_an_expired_event(
     parts: tuple[CaseHandler, MemoryStates, MemoryViews],
 ) -> None:
     handler, states, _ = parts
-    scans: list[datetime] = []
-    original = states.with_expired_held
-
-    def counted(now: datetime) -> list[Any]:
-        scans.append(now)
-        return original(now)
-
-    states.with_expired_held = counted  # type: ignore[method-assign]
-    handler._now = lambda: T0 + timedelta(hours=1)  # type: ignore[method-assign]
-    assert handler.sweep_held() == [] and scans == [], "nothing held since start: no scan"
+    other = "01JHANDLER0000000000000002"
+    handler._now = lambda: T0  # type: ignore[method-assign]
+    run(handler, received(other), assigned(other))  # a case holding nothing
+    assert handler.sweep_held() == [] and states.reads == 1, "nothing held: nothing read"
     run(handler, follow_up(CID))  # held: the case is unknown
-    handler._now = lambda: T0 + timedelta(hours=1, minutes=11)  # type: ignore[method-assign]
-    assert any(isinstance(r, Refused) for r in handler.sweep_held()) and len(scans) == 1
+    handler._now = lambda: T0 + timedelta(minutes=5)  # type: ignore[method-assign]
+    assert handler.sweep_held() == [] and states.reads == 2, "held, not expired: nothing read"
+    handler._now = lambda: T0 + timedelta(minutes=11)  # type: ignore[method-assign]
+    read = states.load_many
+
+    def counted(ids: Any) -> Any:
+        asked.extend(ids)
+        return read(ids)
+
+    asked: list[str] = []
+    states.load_many = counted  # type: ignore[method-assign]
+    results = handler.sweep_held()
+    assert any(isinstance(r, Refused) for r in results) and asked == [CID]
+    finish(results)
+    assert states.docs[CID].case.held == ()
+    assert handler.sweep_held() == [], "released: forgotten"
