@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-import xmltodict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from intake_helpers import API_KEY, CONNECTOR
@@ -33,6 +32,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from services.intake import bulk_cli
 from services.intake.__main__ import parse_args
 from services.intake.config import Settings
+from tests.support.api_checks import reason_of
 from tests.support.infra import Infra
 from tests.support.processes import ServiceProcess, free_port
 
@@ -70,19 +70,6 @@ def intake_api(infra: Infra, received_topic: str, intake_db: str, tmp_path: Path
     ) as intake:  # fmt: skip
         intake.wait_ready(timeout=60)
         yield schemathesis.openapi.from_url(f"{base}/openapi.json")
-
-
-def reason_of(response: Any) -> str:
-    """The reason a 4xx gives: `detail`, or the Open311 error's description (JSON or XML)."""
-    if "xml" in str(response.headers.get("content-type", "")):
-        error = xmltodict.parse(response.content)["errors"]["error"]
-        return str(error["description"] or "")
-    body = response.json()
-    if isinstance(body, list):  # Open311: [{"code": 400, "description": "..."}]
-        return (
-            str(body[0]["description"]) if body and body[0]["code"] == response.status_code else ""
-        )
-    return json.dumps(body.get("detail") or "")
 
 
 def test_every_operation_refuses_bad_input_with_a_reason(intake_api: Any) -> None:
