@@ -10,6 +10,9 @@ from typing import Any
 from pymongo import ASCENDING, MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,19 @@ def ensure_indexes(
 def database(client: MongoClient[dict[str, Any]], name: str) -> Database[dict[str, Any]]:
     """Return the service's database."""
     return client[name]
+
+
+def insert_new(collection: Collection[Any], docs: Iterable[dict[str, Any]]) -> None:
+    """Insert documents whose `_id` may already be there: the first writer wins and a repeat (a
+    replayed batch, a retry) leaves the stored one as it is. Insert-only, because FerretDB
+    applies updates as read-modify-write: concurrent upserts into one document lose writes."""
+    batch = list(docs)
+    if not batch:
+        return
+    try:
+        collection.insert_many(batch, ordered=False)
+    except DuplicateKeyError:
+        return
+    except BulkWriteError as exc:
+        if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            raise

@@ -19,16 +19,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
 
 from services.intake.similarity import Sketch
-from shared.mongo import Index, ensure_indexes
+from shared.mongo import Index, ensure_indexes, insert_new
 
 INDEXES = (
     Index(("k",)),  # look-ups: postings by blocking key
     Index(("d",)),  # pruning deletes one day bucket at a time, by equality
 )
-_DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -84,13 +82,8 @@ class FingerprintStore:
             "sk": filed.sketch.to_doc(),
         }
         postings = [{"_id": f"k|{key}|{filed.complaint_id}", "k": key, "d": day} for key in keys]
-        try:
-            self._collection.insert_many([sketch, *postings], ordered=False)
-        except BulkWriteError as exc:
-            # Filing the same complaint again (a retry) meets its own documents: nothing is lost.
-            errors = exc.details.get("writeErrors", [])
-            if any(err.get("code") != _DUPLICATE_KEY for err in errors):
-                raise
+        # Filing the same complaint again (a retry) meets its own documents: nothing is lost.
+        insert_new(self._collection, [sketch, *postings])
 
     def prune(self, today: date, keep_days: int, horizon_days: int = 30) -> int:
         """Delete the day buckets older than `keep_days` (up to `horizon_days` back); count them."""

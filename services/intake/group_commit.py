@@ -18,7 +18,8 @@ from typing import Any
 
 from pymongo.errors import BulkWriteError, PyMongoError
 
-DUPLICATE_KEY = 11000
+from shared.mongo import DUPLICATE_KEY
+
 Document = dict[str, Any]
 
 

@@ -13,33 +13,17 @@ loop waits and retries the batch, unsent and uncommitted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notify.contact import Contact
 from shared.events import Envelope, ReporterNotice, encode
-from shared.mongo import Index, ensure_indexes
+from shared.mongo import Index, ensure_indexes, insert_new
 
-_DUPLICATE_KEY = 11000
 Docs = Collection[dict[str, Any]]
-
-
-def insert_once(collection: Docs, docs: Sequence[dict[str, Any]]) -> None:
-    """Insert documents whose `_id` may already be there: the first writer wins, a repeat is a
-    no-op (a replayed batch meets its own documents)."""
-    if not docs:
-        return
-    try:
-        collection.insert_many(list(docs), ordered=False)
-    except DuplicateKeyError:
-        return
-    except BulkWriteError as exc:
-        if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-            raise
 
 
 class ContactBook:
@@ -59,7 +43,7 @@ class ContactBook:
     def store(self, contacts: Iterable[Contact]) -> None:
         """Store new contacts; a complaint's first stored contact stays."""
         docs = [{"_id": c.complaint_id, **c.model_dump(exclude={"complaint_id"})} for c in contacts]
-        insert_once(self._c, docs)
+        insert_new(self._c, docs)
 
 
 class Ledger:
@@ -83,7 +67,7 @@ class Ledger:
              "channel": n.data.channel, "sent_at": now}
             for n in notices
         ]  # fmt: skip
-        insert_once(self._c, docs)
+        insert_new(self._c, docs)
 
 
 class Waiting:
@@ -102,7 +86,7 @@ class Waiting:
         """Keep events until their complaint's receipt arrives."""
         docs = {e.id: {"_id": e.id, "complaint_id": e.subject, "event": encode(e).decode()}
                 for e in events}  # fmt: skip
-        insert_once(self._c, list(docs.values()))
+        insert_new(self._c, list(docs.values()))
 
     def of(self, complaint_ids: Iterable[str]) -> list[bytes]:
         """Return the encoded events waiting for these complaints, oldest event first."""

@@ -18,15 +18,13 @@ from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
 
 from services.opd_gateway.case import OpdCase, Read
 from services.opd_gateway.delivery import Delivery, DeliveryState, order_key
 from shared.lifecycle import Kind, Status
-from shared.mongo import Index, ensure_indexes
+from shared.mongo import Index, ensure_indexes, insert_new
 
 Doc = dict[str, Any]
-_DUPLICATE_KEY = 11000
 
 
 class CaseRepository:
@@ -78,12 +76,7 @@ class DeliveryRepository:
         """Insert new deliveries; one stored before (a replayed batch) is left as it is."""
         if not deliveries:
             return
-        docs = [{"_id": d.key, **d.model_dump()} for d in deliveries]
-        try:
-            self._deliveries.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
+        insert_new(self._deliveries, ({"_id": d.key, **d.model_dump()} for d in deliveries))
 
     def pending(self, opd_code: str) -> list[Delivery]:
         """Return an OPD's deliveries still to go out (unordered)."""
@@ -135,11 +128,7 @@ class EarlyEventRepository:
             {"_id": event_id, "complaint_id": cid, "body": body, "order": order_key(now, n)}
             for n, (cid, event_id, body) in enumerate(events)
         ]
-        try:
-            self._early.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
+        insert_new(self._early, docs)
 
     def of_cases(self, complaint_ids: Iterable[str]) -> dict[str, list[Read]]:
         """Return the kept events of these cases, each case's in the order they were read."""

@@ -26,14 +26,13 @@ from services.publisher.ledger import (
     fold,
     key_string,
 )
-from shared.mongo import Index, ensure_indexes
+from shared.mongo import DUPLICATE_KEY, Index, ensure_indexes
 from shared.retry import TransientError
 
 INDEXES = (
     Index(("key", "seq"), unique=True, name="ledger_step_unique"),
     Index(("target",)),
 )
-_DUPLICATE_KEY = 11000
 
 
 class ClaimHeld(TransientError):
@@ -188,7 +187,7 @@ class LedgerRepository:
             raise ClaimHeld(f"another publisher wrote first: {exc}") from exc
         except BulkWriteError as exc:
             self._forget(steps)
-            if all(e.get("code") == _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+            if all(e.get("code") == DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                 raise ClaimHeld("another publisher wrote first") from exc
             raise
 

@@ -9,13 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
 
 from services.publisher.catalogue import answer
 from shared.events import CaseResolved
-from shared.mongo import Index, ensure_indexes
-
-_DUPLICATE_KEY = 11000
+from shared.mongo import Index, ensure_indexes, insert_new
 
 
 def case_facts(complaint_id: str, case: CaseResolved, event: str | None = None) -> dict[str, Any]:
@@ -51,13 +48,7 @@ class CaseStats:
 
     def record(self, facts: Sequence[dict[str, Any]]) -> None:
         """Store the facts of a batch's cases in one insert."""
-        if not facts:
-            return
-        try:
-            self._c.insert_many(list(facts), ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
+        insert_new(self._c, facts)
 
     def events(self, ids: Sequence[str]) -> dict[str, str]:
         """Return the stored source events of `<complaint>:<version>` ids, in one query."""

@@ -23,10 +23,9 @@ from bson import Binary
 from pydantic import BaseModel, ConfigDict
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
 
-from services.router.triage import DUPLICATE_KEY
 from shared.events import ComplaintReceived
+from shared.mongo import insert_new
 
 
 class RoutedCase(BaseModel):
@@ -52,15 +51,7 @@ class MongoCases:
 
     def add(self, cases: Iterable[RoutedCase]) -> None:
         """Insert newly routed cases; a case already stored (a replay) keeps its document."""
-        docs = [_doc(c) for c in cases]
-        if not docs:
-            return
-        try:
-            self._collection.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            others = [e for e in exc.details.get("writeErrors", []) if e["code"] != DUPLICATE_KEY]
-            if others:
-                raise
+        insert_new(self._collection, (_doc(c) for c in cases))
 
     def replace(self, cases: Iterable[RoutedCase]) -> None:
         """Store these cases as they are now (after a reroute), one bulk write."""

@@ -16,11 +16,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
 
 from shared.events import ComplaintReceived
-
-DUPLICATE_KEY = 11000
+from shared.mongo import insert_new
 
 
 class TriagedCase(BaseModel):
@@ -59,15 +57,7 @@ class MongoTriage:
         """Queue newly triaged cases, insert-only: a replay finds its case and leaves it as it is
         (a coordinator may have postponed it since). An upsert per case costs FerretDB a
         read-modify-write each: it made the router 5x slower."""
-        docs = [_doc(c) for c in cases]
-        if not docs:
-            return
-        try:
-            self._collection.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            others = [e for e in exc.details.get("writeErrors", []) if e["code"] != DUPLICATE_KEY]
-            if others:
-                raise
+        insert_new(self._collection, (_doc(c) for c in cases))
 
     def put(self, cases: Iterable[TriagedCase]) -> None:
         """Store (or replace) these cases, one bulk write."""

@@ -23,7 +23,7 @@ from services.sla.case import Case
 from services.sla.followups import Fingerprint
 from services.sla.quality import Reply
 from services.sla.view import CaseDocument
-from shared.mongo import Index, ensure_indexes
+from shared.mongo import DUPLICATE_KEY, Index, ensure_indexes
 from shared.retry import MONGO, TransientError
 
 # An OPD's replies are found by equality on `opd` (an index lookup); the sort by time then
@@ -137,7 +137,7 @@ class StateRepository:
             if ops:
                 self._states.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:  # duplicate _id: a state was written meanwhile
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                 raise
         return len(states)
 

@@ -5,41 +5,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from pymongo import MongoClient
+from gateway_support import GatewayRun
 
 from services.opd_gateway.config import Delivery, Settings
-from services.opd_gateway.service import Gateway, build
+from services.opd_gateway.service import build
 from shared.config import Topics
 from shared.kafka.admin import TopicSpec, ensure_topics
 from shared.topics import COMPLAINTS_RESOLVED, COMPLAINTS_UPDATES
 from tests.support.infra import Infra
 from tests.support.processes import free_port
-
-
-@dataclass
-class GatewayRun:
-    """One running gateway: its settings, topics and inbox client."""
-
-    settings: Settings
-    gateway: Gateway
-    inbox: TestClient
-    clients: list[Any]
-
-    def opd_topic(self, code: str) -> str:
-        return self.settings.topics.opd(code)
-
-    def gateway_db(self) -> Any:
-        """The gateway's database, read directly (closed with the test's client list)."""
-        client: MongoClient[dict[str, Any]] = MongoClient(self.settings.mongodb_uri, tz_aware=True)
-        self.clients.append(client)
-        return client[self.settings.mongodb_database]
 
 
 @pytest.fixture

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fastapi.testclient import TestClient
+from pymongo import MongoClient
+
+from services.opd_gateway.config import Settings
+from services.opd_gateway.service import Gateway
+
 
 @dataclass
 class Receiver:
@@ -63,3 +69,22 @@ class Receiver:
         mac = hmac.new(self.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
         offered = [p.strip() for p in headers.get("X-Aduan-Signature", "").split(",")]
         return f"v1={mac.hexdigest()}" in offered
+
+
+@dataclass
+class GatewayRun:
+    """One running gateway: its settings, topics and inbox client."""
+
+    settings: Settings
+    gateway: Gateway
+    inbox: TestClient
+    clients: list[Any]
+
+    def opd_topic(self, code: str) -> str:
+        return self.settings.topics.opd(code)
+
+    def gateway_db(self) -> Any:
+        """The gateway's database, read directly (closed with the test's client list)."""
+        client: MongoClient[dict[str, Any]] = MongoClient(self.settings.mongodb_uri, tz_aware=True)
+        self.clients.append(client)
+        return client[self.settings.mongodb_database]

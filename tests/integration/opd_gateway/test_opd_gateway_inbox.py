@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import GatewayRun
+from gateway_support import GatewayRun
 
 from shared.events import decode
 from tests.support.events import dispatched

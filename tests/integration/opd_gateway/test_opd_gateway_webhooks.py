@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import GatewayRun
-from gateway_support import Receiver
+from gateway_support import GatewayRun, Receiver
 
 from tests.support.events import dispatched, follow_up, resolved
 from tests.support.kafka import send_events

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import uvicorn
-from conftest import GatewayRun
 from fastapi import FastAPI
+from gateway_support import GatewayRun
 
 from deploy.local.opd_http import HttpOpds
 from shared.events import decode
