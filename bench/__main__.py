@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from bench import (
     burst,
@@ -145,75 +146,67 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks against the Kafka at KAFKA_BOOTSTRAP_SERVERS (and, for the sla, the
-    store at MONGODB_URI)."""
-    args = _parser().parse_args(argv)
-    if "loop" in args.only:
-        sys.stdout.write(consume_loop.run(records=args.records, repeats=args.repeats) + "\n\n")
-        sys.stdout.flush()
-    if "sla" in args.only:
-        report = sla.run(
+def _runs(args: argparse.Namespace) -> dict[str, Callable[[], str]]:
+    """Each benchmark by name, as a call that runs it and returns its report."""
+    return {
+        "loop": lambda: consume_loop.run(records=args.records, repeats=args.repeats),
+        "sla": lambda: sla.run(
             stored=args.stored,
             sla_cases=args.sla_cases,
             faust_cases=args.faust_cases,
             repeats=args.sla_repeats,
-        )
-        sys.stdout.write(report + "\n\n")
-        sys.stdout.flush()
-    if "intake" in args.only:
-        report = intake.run(
+        ),
+        "intake": lambda: intake.run(
             stored=args.stored,
             repeats=args.intake_repeats,
             workers=args.intake_workers,
             seconds=args.intake_seconds,
             rate=args.intake_rate,
             rate_seconds=args.intake_rate_seconds,
-        )
-        sys.stdout.write(report + "\n\n")
-        sys.stdout.flush()
-    if "intake-mix" in args.only:
-        report = intake_mix.run(
+        ),
+        "intake-mix": lambda: intake_mix.run(
             repeats=args.intake_repeats,
             workers=args.intake_workers,
             seconds=args.intake_seconds,
             rate=args.intake_rate,
             rate_seconds=args.intake_rate_seconds,
-        )
-        sys.stdout.write(report + "\n\n")
-        sys.stdout.flush()
-    if "intake-raw" in args.only:
-        report = intake_raw.run(
+        ),
+        "intake-raw": lambda: intake_raw.run(
             records=args.intake_raw_records,
             linked_records=args.intake_raw_linked,
             repeats=args.intake_repeats,
             rate=args.intake_raw_rate,
             rate_seconds=args.intake_rate_seconds,
-        )
-        sys.stdout.write(report + "\n\n")
-        sys.stdout.flush()
-    if "burst" in args.only:
-        report = burst.run(
+        ),
+        "burst": lambda: burst.run(
             seconds=args.burst_seconds, workers=args.burst_workers, wait_s=args.burst_wait
-        )
-        sys.stdout.write(report + "\n\n")
-        sys.stdout.flush()
-    if "store" in args.only:
-        uri = os.environ.get("MONGODB_URI", store.DEFAULT_URI)
-        sys.stdout.write(store.run([uri], args.store_sizes) + "\n\n")
-    if "notify" in args.only:
-        sys.stdout.write(notify.run(records=args.notify_records, repeats=args.repeats) + "\n\n")
-    if "router" in args.only:
-        report = router.run(
+        ),
+        "store": lambda: store.run(
+            [os.environ.get("MONGODB_URI", store.DEFAULT_URI)], args.store_sizes
+        ),
+        "notify": lambda: notify.run(records=args.notify_records, repeats=args.repeats),
+        "router": lambda: router.run(
             records=args.router_records,
             repeats=args.router_repeats,
             rate=args.router_rate,
             seconds=args.router_rate_seconds,
-        )
-        sys.stdout.write(report + "\n\n")
-    if "sla1m" in args.only:
-        uri = os.environ.get("MONGODB_URI", sla_scale.DEFAULT_MONGODB_URI)
-        sys.stdout.write(sla_scale.run(args.sla1m_sizes, args.sla1m_memory_sizes, uri) + "\n\n")
+        ),
+        "sla1m": lambda: sla_scale.run(
+            args.sla1m_sizes,
+            args.sla1m_memory_sizes,
+            os.environ.get("MONGODB_URI", sla_scale.DEFAULT_MONGODB_URI),
+        ),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks against the Kafka at KAFKA_BOOTSTRAP_SERVERS (and, for the sla, the
+    store at MONGODB_URI)."""
+    args = _parser().parse_args(argv)
+    for name, run in _runs(args).items():
+        if name in args.only:
+            sys.stdout.write(run() + "\n\n")
+            sys.stdout.flush()
     return 0
 
 

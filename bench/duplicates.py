@@ -93,7 +93,7 @@ def complaint(rng: random.Random, n: int, day: date) -> ComplaintReceived:
 
 def fill(collection: Any, size: int, per_day: int, rng: random.Random) -> None:
     """Write the fingerprints of `size` complaints, `per_day` a day, up to TODAY."""
-    docs = []
+    docs: list[dict[str, Any]] = []
     for n in range(size):
         day = TODAY - timedelta(days=n // per_day)
         sketch = sketch_of(complaint(rng, n, day))

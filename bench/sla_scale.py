@@ -51,6 +51,7 @@ from services.sla.alerting import AlertTicker, Assignment, Topics
 from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
+from services.sla.held import HeldCases
 from services.sla.quality import Judge
 from services.sla.repository import Owned, ReplyRepository, StateRepository
 from services.sla.service import _parts
@@ -176,15 +177,15 @@ class _Given:
 
 def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
     settings = Settings()
-    timers, assignment = TimerHeap(), Assignment()
+    timers, held, assignment = TimerHeap(), HeldCases(), Assignment()
     timing = Timing(settings.clocks, Calendars(settings.calendar))
     writer = CaseWriter(
-        states=source, views=None, timing=timing,  # type: ignore[arg-type]
-        timers=timers, backlog=metrics.Backlog(), held_max_age=timedelta(minutes=10),
+        states=source, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
+        backlog=metrics.Backlog(), held_max_age=timedelta(minutes=10),
         clock=lambda: datetime.now(UTC),
     )  # fmt: skip
     ticker = AlertTicker(
-        states=source, writer=writer, timing=timing, timers=timers,  # type: ignore[arg-type]
+        states=source, writer=writer, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
         backlog=metrics.Backlog(), assignment=assignment, service="bench",
         topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         clock=lambda: datetime.now(UTC),
