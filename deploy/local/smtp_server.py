@@ -45,7 +45,9 @@ class Sink:
         body = mail.get_body(preferencelist=("plain",))
         with self._lock:
             self.messages.append({
-                "from": mail["From"], "to": envelope.rcpt_tos, "subject": mail["Subject"],
+                "from": mail["From"], "to": envelope.rcpt_tos,
+                # A header folded right after its colon comes back with a leading space.
+                "subject": str(mail["Subject"] or "").strip(),
                 "message_id": mail["Message-ID"], "in_reply_to": mail["In-Reply-To"],
                 "references": mail["References"],
                 "text": body.get_content() if body is not None else "",
