@@ -166,17 +166,7 @@ def _sla(
     inputs: _Inputs, resolved: str, alerts: str, stored: int, *, events: int, timer: _StoreTimer
 ) -> Timed:
     """One sla run on a fresh database pre-loaded with `stored` cases."""
-    settings = Settings(
-        group_id=f"bench-sla-{uuid.uuid4().hex[:8]}",
-        mongodb_database=f"bench_sla_{uuid.uuid4().hex[:8]}",
-        topics=Topics(
-            received=inputs.received,
-            assigned=inputs.assigned,
-            updates=inputs.updates,
-            resolved=resolved,
-            alerts=alerts,
-        ),
-    )
+    settings = _settings("sla", uuid.uuid4().hex[:8], inputs, resolved, alerts)
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)
     try:
         _preload(client[settings.mongodb_database][settings.cases_collection], stored)
@@ -198,6 +188,20 @@ def _sla(
     finally:
         client.drop_database(settings.mongodb_database)
         client.close()
+
+
+def _settings(name: str, tag: str, inputs: _Inputs, resolved: str, alerts: str) -> Settings:
+    """The sla's settings on the run's own topics, group and database."""
+    topics = Topics(
+        received=inputs.received,
+        assigned=inputs.assigned,
+        updates=inputs.updates,
+        resolved=resolved,
+        alerts=alerts,
+    )
+    return Settings(
+        group_id=f"bench-{name}-{tag}", mongodb_database=f"bench_{name}_{tag}", topics=topics
+    )
 
 
 def _preload(collection: Any, size: int) -> None:

@@ -20,10 +20,9 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.sla import _delete_topics, _Inputs, _prefill, _preload
-from services.sla.config import Settings
+from bench.sla import _delete_topics, _Inputs, _prefill, _preload, _settings
 from services.sla.service import build
-from shared.config import KafkaSettings, Topics
+from shared.config import KafkaSettings
 from shared.kafka.admin import TopicSpec, ensure_topics
 
 
@@ -35,17 +34,7 @@ def profile(*, stored: int, cases: int, top: int) -> str:
     resolved, alerts = f"bench.slaprof.{tag}.resolved", f"bench.slaprof.{tag}.alerts"
     created = [*inputs.names, *(t + ".dlq" for t in inputs.names), resolved, alerts]
     ensure_topics(kafka.bootstrap_servers, [TopicSpec(t, 3) for t in created])
-    settings = Settings(
-        group_id=f"bench-slaprof-{tag}",
-        mongodb_database=f"bench_slaprof_{tag}",
-        topics=Topics(
-            received=inputs.received,
-            assigned=inputs.assigned,
-            updates=inputs.updates,
-            resolved=resolved,
-            alerts=alerts,
-        ),
-    )
+    settings = _settings("slaprof", tag, inputs, resolved, alerts)
     client: MongoClient[dict[str, Any]] = MongoClient(settings.mongodb_uri)
     try:
         _prefill(kafka, inputs, cases)
