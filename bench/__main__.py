@@ -17,6 +17,9 @@
   loop forwarding the same events unchanged.
 - router: the router with the shipped rules and transactions beside a raw passthrough, and its
   received → OPD topic latency at a steady rate.
+- publisher: resolved cases per second to the LAPOR! contract server answering in 200 ms, the
+  deployed thread transport beside an event-loop candidate, and the server's own ceiling;
+- redaction: redaction throughput per kB of text over the labelled corpus;
 - sla1m (only when named: the 1,000,000-case fill takes minutes): the sla's rebuild time, memory
   per case and handler latency at each --sla1m-sizes open cases (`bench/sla_scale.py`).
 """
@@ -35,6 +38,8 @@ from bench import (
     intake_mix,
     intake_raw,
     notify,
+    publisher,
+    redaction,
     router,
     sla,
     sla_scale,
@@ -51,6 +56,8 @@ BENCHMARKS = (
     "store",
     "notify",
     "router",
+    "publisher",
+    "redaction",
 )
 ON_REQUEST = ("sla1m",)  # too slow for the default run
 
@@ -137,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[1_000, 100_000],
         help="sla1m: open cases in the store, the first the baseline",
     )
+    parser.add_argument("--publisher-cases", type=int, default=3000, help="publisher: cases a run")
+    parser.add_argument("--publisher-rounds", type=int, default=2, help="publisher: rounds")
     parser.add_argument(
         "--sla1m-memory-sizes",
         type=_sizes,
@@ -191,6 +200,10 @@ def _runs(args: argparse.Namespace) -> dict[str, Callable[[], str]]:
             rate=args.router_rate,
             seconds=args.router_rate_seconds,
         ),
+        "publisher": lambda: publisher.run(
+            cases=args.publisher_cases, rounds=args.publisher_rounds
+        ),
+        "redaction": redaction.run,
         "sla1m": lambda: sla_scale.run(
             args.sla1m_sizes,
             args.sla1m_memory_sizes,
