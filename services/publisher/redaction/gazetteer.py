@@ -112,7 +112,8 @@ def _leads(word: Word) -> bool:
     """Tell whether a word before a listed name belongs to it: a listed name or an initial."""
     # "H." is a title (haji) and stays, as names.py leaves it.
     initial = len(word.bare) == 1 and word.text.endswith(".") and word.bare not in TITLES
-    return capital(word) and (word.bare in NAMES or initial)
+    shouting = len(word.bare) > 1 and word.text.isupper()  # "WA" is WhatsApp, not "Wa Ode"
+    return capital(word) and not shouting and (word.bare in NAMES or initial)
 
 
 def _follows(tokens: list[Word], index: int) -> bool:

@@ -134,7 +134,8 @@ COMMON_WORD_NAMES = _words(
     jambak mandailing pili lan hang ping ding lay hong mei siang lili rosa clara grace
     galuh utuh cucu asih arum endah sugeng bejo aji arif darmo candra widya kartini fitri
     gita umi pratama made gede putu baso akbar syukur rahim muslimin ajang merang abu
-    hasanah yasin qori firdaus ilham supit lengkong rante samosir dame horas yoyo
+    hasanah yasin qori firdaus ilham supit lengkong rante samosir dame horas yoyo torang aran
+    desak ramadhan hafidz hafiz sarmi
     """
 )
 # Indonesian plate region codes (registration area prefixes), plus RI and CD.
