@@ -37,11 +37,12 @@ _PHRASES = re.compile(
     r"\s*[:,]?\s*(?:\n\s*)?$",
     re.IGNORECASE,
 )
-_SAYA = re.compile(rf"\b(?:{'|'.join(sorted(SELF_WORDS))})(?:\s+dengan)?\s*,?\s*$", re.IGNORECASE)
-# A relative or acquaintance of the writer: "anak saya Dimas", "temannya Tiurma", "Nenek Sumi".
-_RELATION = re.compile(
-    rf"\b(?:(?:{'|'.join(sorted(RELATIVES))})(?:ku|nya|\s+(?:saya|sy|kami|aku|gue|gw|kita))|kakek|nenek)"
-    r"\s*,?\s*$",
+# The writer introducing someone: "saya Budi,", "saya dengan Yusuf", "Ulun Galuh", a relative
+# with a possessive "temannya Tiurma", "istriku Rina" ("anak saya Dimas" is "saya Dimas"),
+# "Nenek Sumi". One pattern: it is searched before every word.
+_SAID = re.compile(
+    rf"\b(?:(?:{'|'.join(sorted(SELF_WORDS))})(?:\s+dengan)?|"
+    rf"(?:{'|'.join(sorted(RELATIVES))})(?:ku|nya)|kakek|nenek)\s*,?\s*$",
     re.IGNORECASE,
 )
 # A closing before a signature: "Terima kasih, Kevin", "Salam,\nRina", "... -Yoga".
@@ -127,8 +128,7 @@ def _name_at(text: str, words: list[Word], index: int) -> tuple[int, int] | None
     before = text[max(0, word.start - 40) : word.start]
     if _PHRASES.search(before):
         return _after_cue(text, words, index, lowercase=True)
-    saying = _SAYA.search(before) or _RELATION.search(before)
-    if _CLOSING.search(before) or (saying and capital(word)):
+    if _CLOSING.search(before) or (capital(word) and _SAID.search(before)):
         return _after_cue(text, words, index, lowercase=False)
     if honorific(word):
         return _after_honorific(text, words, index)
