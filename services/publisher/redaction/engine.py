@@ -54,7 +54,8 @@ def _overlap(a: Span, b: Span) -> bool:
 def find_all(text: str, who: Reporter | None) -> list[Span]:
     """Return every finding of every detector, overlapping ones included."""
     found = [*numbers.find(text), *contact.find(text), *address.find(text)]
-    found += [*names.find(text), *gazetteer.find(text), *reporter.find(text, who)]
+    tokens = names.words(text)  # both name detectors read the same words
+    found += [*names.find(text, tokens), *gazetteer.find(text, tokens), *reporter.find(text, who)]
     return found
 
 

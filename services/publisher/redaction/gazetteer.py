@@ -42,7 +42,6 @@ from services.publisher.redaction.names import (
     capital,
     name_stop,
     name_word,
-    words,
 )
 
 NAMES_FILE = Path(__file__).with_name("given_names.txt")
@@ -67,9 +66,8 @@ def _load(path: Path) -> frozenset[str]:
 NAMES = _load(NAMES_FILE)
 
 
-def find(text: str) -> Iterator[Span]:
-    """Yield the names made of listed words in `text`."""
-    tokens = words(text)
+def find(text: str, tokens: list[Word]) -> Iterator[Span]:
+    """Yield the names made of listed words in `text` (`tokens`: its `names.words`)."""
     index = 0
     while index < len(tokens):
         found = _name_at(text, tokens, index)

@@ -71,24 +71,25 @@ ABBREVIATED = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Word:
+    """A word of the text; `bare` is it lower-cased without a trailing dot (looked up often)."""
+
     start: int
     end: int
     text: str
-
-    @property
-    def bare(self) -> str:
-        """Return the word lower-cased, without a trailing dot."""
-        return self.text.lower().rstrip(".")
+    bare: str
 
 
 def words(text: str) -> list[Word]:
     """Return the words of `text` in order (placeholders are not words)."""
-    return [Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    found = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        found.append(Word(m.start(), m.end(), word, word.lower().rstrip(".")))
+    return found
 
 
-def find(text: str) -> Iterator[Span]:
-    """Yield the person names that a cue announces in `text`."""
-    tokens = words(text)
+def find(text: str, tokens: list[Word]) -> Iterator[Span]:
+    """Yield the person names that a cue announces in `text` (`tokens`: its `words`)."""
     index = 0
     while index < len(tokens):
         found = _name_at(text, tokens, index)
