@@ -35,7 +35,9 @@ _RT_RW = re.compile(
 )
 _NUMBER = re.compile(
     r"\b(?:no|nomor|nmr|nomer|kav)\b\.?\s*:?\s*\d{1,4}(?:[A-Za-z]|\s[A-Z])?(?:\s*[-/]\s*\d{1,4}[A-Za-z]?)?\b"
-    r"|\b\d{1,4}[A-Za-z]?\b(?=\s*(?:,|rt\b|rw\b))",
+    r"|\b\d{1,4}[A-Za-z]?\b(?=\s*(?:,|rt\b|rw\b))"
+    # A house code after an estate's name: "Cluster Akasia AK-2/15", "Griya Asri C-7".
+    r"|(?<=[a-z] )(?-i:[A-Z]{1,3})-\d{1,4}(?:/\d{1,4})?\b",
     re.IGNORECASE,
 )
 _BLOK_CODE = re.compile(r"\s*[A-Za-z]{0,2}\s*-?\s*\d{0,3}[A-Za-z]?(?:\s*/\s*\d{1,3})?\b")
@@ -101,7 +103,10 @@ def _name_end(text: str, pos: int) -> int:
 def _stops(word: str) -> bool:
     """Tell whether a word cannot be part of a street or place name."""
     lower = word.lower().rstrip(".")
-    return lower in STOPWORDS or lower in _ENDS_NAME or bool(_KEYWORD.fullmatch(word))
+    # A capitalised "Baru", "Lama", "Tengah" names the place ("Kampung Baru"): only a
+    # lower-case function word ends the name.
+    function_word = lower in STOPWORDS and not word[0].isupper()
+    return function_word or lower in _ENDS_NAME or bool(_KEYWORD.fullmatch(word))
 
 
 def _blok_end(text: str, pos: int) -> int:

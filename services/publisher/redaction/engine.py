@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from services.publisher.redaction import address, contact, names, numbers, reporter
+from services.publisher.redaction import address, contact, gazetteer, names, numbers, reporter
 from services.publisher.redaction.model import PRIORITY, Kind, Redaction, Removed, Reporter, Span
 
 # A removal can leave a cue next to what it did not cover ("NIK <16 digits> <14 digits>"), so
@@ -54,7 +54,8 @@ def _overlap(a: Span, b: Span) -> bool:
 def find_all(text: str, who: Reporter | None) -> list[Span]:
     """Return every finding of every detector, overlapping ones included."""
     found = [*numbers.find(text), *contact.find(text), *address.find(text)]
-    found += [*names.find(text), *reporter.find(text, who)]
+    tokens = names.words(text)  # both name detectors read the same words
+    found += [*names.find(text, tokens), *gazetteer.find(text, tokens), *reporter.find(text, who)]
     return found
 
 

@@ -25,6 +25,26 @@ WEAK_HONORIFICS = _words(
     """
     mas kak kakak dik adik adek dek bang abang cak ning teh kang akang om tante mbah
     uda uni opa oma engkong koh cik ci ko haji hajah hj ustadz ustad ustadzah kyai kiai
+    daeng amang acil bli mbok inang opung ompung datuk datuak engku etek
+    brigadir bripda briptu bripka aipda aiptu ipda iptu kompol akbp serda sertu serka serma
+    kopda koptu pratu praka letda lettu
+    """
+)
+# Regional words for "I" before a self-introduction ("Ulun Galuh", "Ambo Rusli", "Tiyang I Wayan").
+SELF_WORDS = _words("saya aku sy kami gue gw ulun ambo tiyang kulo")
+# Relatives and acquaintances: a capitalised word right after one of them with a possessive
+# ("anak saya Dimas", "tetangga kami Sri", "temannya Tiurma") is a person, named.
+RELATIVES = _words(
+    """
+    anak istri suami adik kakak abang tetangga teman kawan sahabat keponakan ponakan cucu
+    ayah mertua menantu sepupu paman bibi pacar rekan kakek nenek ipar
+    """
+)
+# Work roles: a listed name right after one is a person even in lower case ("petugas agus").
+ROLES = _words(
+    """
+    petugas oknum pegawai staf sopir supir guru dosen bidan perawat dokter satpam mandor kurir
+    tukang pedagang penjual pemilik ketua kepala
     """
 )
 # Academic and professional titles written before a name ("dr. Andi", "Ir. Joko").
@@ -44,7 +64,7 @@ POSITIONS = _words(
 # Words that often follow "Ibu"/"Bapak" and the like without being a name.
 NOT_NAMES = _words(
     """
-    kota pertiwi negara hamil menyusui muda rumah tangga saya kami kita aku
+    kota pertiwi negara hamil menyusui muda rumah tangga saya kami kita aku ulun ambo tiyang kulo
     gue gua sy aq q dia beliau mereka anda kalian semua sekalian sekeluarga dan atau yang
     yg dgn dengan juga jg itu ini tsb tersebut tadi td sendiri pula lain lainnya
     dulu lagi lg sih dong deh kok ya yah kan loh lho nih tuh aja saja kah pun nya
@@ -85,6 +105,37 @@ INSTITUTION_WORDS = _words(
     rsud rs rsu rsia rsup rsj rumah sakit puskesmas klinik jl jl. jln jln. jalan gedung
     universitas univ stadion bandara museum taman lapangan terminal pelabuhan gor sekolah
     smp sma smk sd yayasan masjid gelora monumen makam
+    """
+)
+# Words before a capitalised run that make it a place, building or firm, not a person, even
+# when the run holds a person's name: "Jl. Ahmad Yani", "Masjid Agung", "SMA Santa Maria",
+# "Toko Bunga Indah", "Universitas Hasanuddin". Acronyms (SMA, CV, PDAM) count as well.
+PLACE_WORDS = INSTITUTION_WORDS | _words(
+    """
+    jl jln jalan gg gang lorong gedung pasar toko warung kios apotek hotel wisma losmen
+    restoran resto kafe cafe bengkel salon ruko perumahan perum komplek kompleks blok
+    kampung kp dusun dsn desa ds kelurahan kel kecamatan kec kabupaten kab kota provinsi
+    banjar nagari jorong gampong sungai gunung pantai pulau danau teluk tanjung bukit
+    jembatan bendungan waduk tol bundaran alun-alun simpang gereja pura vihara klenteng
+    musholla mushola langgar surau pondok pesantren ponpes madrasah akademi institut
+    politeknik kampus stasiun halte pangkalan kantor bank koperasi perusahaan pabrik
+    santa santo sint st mall plaza tugu patung pt cv ud tb tk
+    """
+)
+# Listed names that are also everyday words or parts of place, shop and firm names: alone
+# they are not taken; beside another listed name or after a cue they are ("Sari Wulandari").
+COMMON_WORD_NAMES = _words(
+    """
+    indah jaya sari bunga agung murni mulia putri putra ayu bagus baru harapan lestari
+    kartika permata cahaya mawar melati bintang rahayu sentosa makmur abadi utama mandiri
+    raya budi teguh wahyu surya fajar bayu yoga bima dharma mega dian intan kurnia rahmat
+    karya karsa karta sukma kusuma kusumo wijaya tanjung koto melayu dewa ida gusti raden
+    roro nyi imam habib said salim saleh amin nur nurul hakim bangun purba barus turnip
+    jambak mandailing pili lan hang ping ding lay hong mei siang lili rosa clara grace
+    galuh utuh cucu asih arum endah sugeng bejo aji arif darmo candra widya kartini fitri
+    gita umi pratama made gede putu baso akbar syukur rahim muslimin ajang merang abu
+    hasanah yasin qori firdaus ilham supit lengkong rante samosir dame horas yoyo torang aran
+    desak ramadhan hafidz hafiz sarmi
     """
 )
 # Indonesian plate region codes (registration area prefixes), plus RI and CD.

@@ -17,6 +17,8 @@ from services.publisher.redaction.lexicon import (
     INSTITUTION_WORDS,
     NOT_NAMES,
     POSITIONS,
+    RELATIVES,
+    SELF_WORDS,
     STOPWORDS,
     STRONG_HONORIFICS,
     TITLES,
@@ -31,11 +33,18 @@ _WORD = re.compile(r"(?<![\w\[])[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)
 _PHRASES = re.compile(
     r"(?<!\[)\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya)|namaku|"
     r"nm\s+(?:saya|sy)|bernama|namanya|atas\s+nama|a\.\s?n\.|a/n|an\.|"
-    r"nama\b[^:\n]{0,20}:|pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
+    r"nama\b[^:\n]{0,20}:|(?<!alamat\s)(?<!telepon\s)(?<!email\s)(?<!nik\s)(?<!hp\s)pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
     r"\s*[:,]?\s*(?:\n\s*)?$",
     re.IGNORECASE,
 )
-_SAYA = re.compile(r"\b(?:saya|aku|sy|kami)(?:\s+dengan)?\s*,?\s*$", re.IGNORECASE)
+# The writer introducing someone: "saya Budi,", "saya dengan Yusuf", "Ulun Galuh", a relative
+# with a possessive "temannya Tiurma", "istriku Rina" ("anak saya Dimas" is "saya Dimas"),
+# "Nenek Sumi". One pattern: it is searched before every word.
+_SAID = re.compile(
+    rf"\b(?:(?:{'|'.join(sorted(SELF_WORDS))})(?:\s+dengan)?|"
+    rf"(?:{'|'.join(sorted(RELATIVES))})(?:ku|nya)|kakek|nenek)\s*,?\s*$",
+    re.IGNORECASE,
+)
 # A closing before a signature: "Terima kasih, Kevin", "Salam,\nRina", "... -Yoga".
 _CLOSING = re.compile(
     r"(?:\b(?:terima\s+kasih|makasih|thanks|thank\s+you|thx|regards|salam)\s*[,.!]*|"
@@ -50,34 +59,45 @@ _BEFORE_RELATION = re.compile(
 MAX_NAME_WORDS = 4
 _VERB_PREFIXES = ("meng", "meny", "mem", "men", "ber", "ter", "diper", "memper")
 _VERB_SUFFIXES = ("kan", "nya", "lah")
-JOINERS = frozenset({"bin", "binti", "van", "de", "al"})
+# "br." (boru) joins a Batak woman's given name to her marga: "Rosmawati br. Sitorus".
+JOINERS = frozenset({"bin", "binti", "van", "de", "al", "br", "boru"})
 # Honorifics written with a dot that does not end the sentence ("Sdr. Ahmad", "Ny. Kustini").
-ABBREVIATED = frozenset({"sdr", "sdri", "bpk", "bp", "ny", "alm", "almh", "tn", "pak", "bu"})
+# Also abbreviated given names and joiners ("Moh. Sholeh", "Ach. Fauzi", "br. Sitorus").
+ABBREVIATED = frozenset(
+    {"sdr", "sdri", "bpk", "bp", "ny", "alm", "almh", "tn", "pak", "bu"}
+    | {"muh", "moh", "mhd", "moch", "mochd", "ach", "abd", "br"}
+)
 
 
 @dataclass(frozen=True, slots=True)
-class _Word:
+class Word:
+    """A word of the text; `bare` is it lower-cased without a trailing dot (looked up often)."""
+
     start: int
     end: int
     text: str
-
-    @property
-    def bare(self) -> str:
-        """Return the word lower-cased, without a trailing dot."""
-        return self.text.lower().rstrip(".")
+    bare: str
 
 
-def find(text: str) -> Iterator[Span]:
-    """Yield the person names that a cue announces in `text`."""
-    words = [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+def words(text: str) -> list[Word]:
+    """Return the words of `text` in order (placeholders are not words)."""
+    found = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        found.append(Word(m.start(), m.end(), word, word.lower().rstrip(".")))
+    return found
+
+
+def find(text: str, tokens: list[Word]) -> Iterator[Span]:
+    """Yield the person names that a cue announces in `text` (`tokens`: its `words`)."""
     index = 0
-    while index < len(words):
-        found = _name_at(text, words, index)
+    while index < len(tokens):
+        found = _name_at(text, tokens, index)
         if found is None:
             index += 1
             continue
         first, last = found
-        yield Span(words[first].start, _name_stop(words[last]), Kind.NAME)
+        yield Span(tokens[first].start, name_stop(tokens[last]), Kind.NAME)
         index = last + 1
     yield from _before_relation(text)
 
@@ -97,21 +117,21 @@ def _before_relation(text: str) -> Iterator[Span]:
             yield Span(start, match.end(1), Kind.NAME)
 
 
-def _name_stop(word: _Word) -> int:
+def name_stop(word: Word) -> int:
     """Return the end of a name's last word; a sentence's full stop is not part of it."""
     keep_dot = len(word.bare) == 1
     return word.end if keep_dot or not word.text.endswith(".") else word.end - 1
 
 
-def _name_at(text: str, words: list[_Word], index: int) -> tuple[int, int] | None:
+def _name_at(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
     """Return the first and last word of a name announced by the cue at `index`."""
     word = words[index]
     before = text[max(0, word.start - 40) : word.start]
     if _PHRASES.search(before):
         return _after_cue(text, words, index, lowercase=True)
-    if _CLOSING.search(before) or (_SAYA.search(before) and _capital(word)):
+    if _CLOSING.search(before) or (capital(word) and _SAID.search(before)):
         return _after_cue(text, words, index, lowercase=False)
-    if _honorific(word):
+    if honorific(word):
         return _after_honorific(text, words, index)
     if _is_title(word) and _title(text, words, index):
         return _take(text, words, index + 1, lowercase=False)
@@ -119,81 +139,83 @@ def _name_at(text: str, words: list[_Word], index: int) -> tuple[int, int] | Non
 
 
 def _after_cue(
-    text: str, words: list[_Word], index: int, *, lowercase: bool
+    text: str, words: list[Word], index: int, *, lowercase: bool
 ) -> tuple[int, int] | None:
     """Return the name right after a phrase; an honorific or title there leads on to it."""
-    if _honorific(words[index]):
+    if honorific(words[index]):
         return _after_honorific(text, words, index)
     if _is_title(words[index]):
         return _take(text, words, _skip_titles(text, words, index), lowercase=False)
     return _take(text, words, index, lowercase=lowercase)
 
 
-def _honorific(word: _Word) -> bool:
+def honorific(word: Word) -> bool:
     """Tell whether a word is an honorific ("Pak", "Sdr.", "mbak"); "BP" in a plate is not."""
     shouting = len(word.bare) > 1 and word.text.isupper()
     return not shouting and (word.bare in STRONG_HONORIFICS or word.bare in WEAK_HONORIFICS)
 
 
-def _after_honorific(text: str, words: list[_Word], index: int) -> tuple[int, int] | None:
+def _after_honorific(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
     """Return the name after an honorific and its titles ("Bapak H. Mashuri")."""
     # A position after the honorific ("Pak Camat Gubeng") is most often followed by the
     # place the office serves, not by a name: nothing is taken there.
     nxt = _skip_titles(text, words, index + 1)
-    if nxt >= len(words) or not _adjacent(text, words, nxt):
+    if nxt >= len(words) or not adjacent(text, words, nxt):
         return None
     lowercase = words[index].bare in STRONG_HONORIFICS and nxt == index + 1
     return _take(text, words, nxt, lowercase=lowercase)
 
 
-def _skip_titles(text: str, words: list[_Word], index: int) -> int:
+def _skip_titles(text: str, words: list[Word], index: int) -> int:
     """Return the index of the first word from `index` on that is not a title."""
-    while index < len(words) and _is_title(words[index]) and _adjacent(text, words, index):
+    while index < len(words) and _is_title(words[index]) and adjacent(text, words, index):
         index += 1
     return index
 
 
-def _is_title(word: _Word) -> bool:
+def _is_title(word: Word) -> bool:
     """Tell whether a word is a title before a name ("H.", "dr.", "Ir.", "Dr")."""
     # Lower case "dr" without a dot is mostly "dari" in chat ("saya Lukman dr Bojonegoro").
-    return word.bare in TITLES and (word.text.endswith(".") or _capital(word))
+    return word.bare in TITLES and (word.text.endswith(".") or capital(word))
 
 
-def _title(text: str, words: list[_Word], index: int) -> bool:
+def _title(text: str, words: list[Word], index: int) -> bool:
     """Tell whether a title word stands before a person ("dr. Andi"), not in a place name."""
     previous = words[index - 1].bare if index else ""
-    followed = index + 1 < len(words) and _adjacent(text, words, index + 1)
+    followed = index + 1 < len(words) and adjacent(text, words, index + 1)
     return previous not in INSTITUTION_WORDS and followed
 
 
-def _take(text: str, words: list[_Word], first: int, *, lowercase: bool) -> tuple[int, int] | None:
+def _take(text: str, words: list[Word], first: int, *, lowercase: bool) -> tuple[int, int] | None:
     """Return the words of a name starting at `first`, or None when none qualifies."""
-    if first >= len(words) or not _name_word(words[first], lowercase=lowercase):
+    if first >= len(words) or not name_word(words[first], lowercase=lowercase):
         return None
     if not lowercase and _acronym(words[first]):
         return None  # after a weak cue, "SMPN", "PDAM" are institutions
+    if _numeral(text, words, first):
+        return None  # "Puskesmas Abang I": a letter alone is a number, not a name
     # After a capitalised first word, a lower-case one is the sentence going on.
-    lowercase = lowercase and not _capital(words[first])
+    lowercase = lowercase and not capital(words[first])
     last = first
     while last + 1 < len(words) and last + 1 - first < MAX_NAME_WORDS:
         nxt = words[last + 1]
-        if not _adjacent(text, words, last + 1) or not _continues(nxt, lowercase=lowercase):
+        if not adjacent(text, words, last + 1) or not _continues(nxt, lowercase=lowercase):
             break
         last += 1
     return first, last
 
 
-def _continues(word: _Word, *, lowercase: bool) -> bool:
+def _continues(word: Word, *, lowercase: bool) -> bool:
     """Tell whether a word carries a name on: a name word, an initial or a joiner."""
-    return word.bare in JOINERS or _name_word(word, lowercase=lowercase)
+    return word.bare in JOINERS or name_word(word, lowercase=lowercase)
 
 
-def _name_word(word: _Word, *, lowercase: bool) -> bool:
+def name_word(word: Word, *, lowercase: bool) -> bool:
     """Tell whether a word can be part of a name."""
     bare = word.bare
-    if bare in NOT_NAMES or bare in STOPWORDS or bare in POSITIONS or _honorific(word):
+    if bare in NOT_NAMES or bare in STOPWORDS or bare in POSITIONS or honorific(word):
         return False
-    if _capital(word):
+    if capital(word):
         return True
     return lowercase and bare not in COMMON and len(bare) > 1 and not _inflected(bare)
 
@@ -204,17 +226,26 @@ def _inflected(bare: str) -> bool:
     return long_enough and (bare.startswith(_VERB_PREFIXES) or bare.endswith(_VERB_SUFFIXES))
 
 
-def _acronym(word: _Word) -> bool:
+def _numeral(text: str, words: list[Word], index: int) -> bool:
+    """Tell whether a word is one letter without a dot that no name word follows."""
+    word = words[index]
+    if len(word.text) != 1:
+        return False
+    nxt = index + 1
+    return nxt >= len(words) or not adjacent(text, words, nxt) or not capital(words[nxt])
+
+
+def _acronym(word: Word) -> bool:
     """Tell whether a word is written in capitals, like an acronym ("SMPN", "RSUD")."""
     return len(word.bare) > 2 and word.text.isupper()
 
 
-def _capital(word: _Word) -> bool:
+def capital(word: Word) -> bool:
     """Tell whether a word starts with a capital letter."""
     return word.text[0].isupper()
 
 
-def _adjacent(text: str, words: list[_Word], index: int) -> bool:
+def adjacent(text: str, words: list[Word], index: int) -> bool:
     """Tell whether a word follows the previous one after blanks only (no comma, no line)."""
     previous = words[index - 1]
     # A full stop ends the name, unless it closes an initial or a title ("M. Yusuf", "H. Ali").
