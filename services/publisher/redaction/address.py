@@ -17,10 +17,14 @@ from services.publisher.redaction.model import Kind, Span
 
 _NAME = r"[A-Za-z0-9][\w'\u2019./-]*"
 _KEYWORDS = {
-    "street": r"jalan\b|jln\b\.?|jl\b\.?",
+    "street": r"jalan\b|jln\b\.?|jl\b\.?|lorong\b|lr\b\.?",
     "gang": r"gang\b|gg\b\.?",
-    "place": r"kelurahan\b|kel\b\.?|desa\b|ds\b\.|dusun\b|dsn\b\.?|kampung\b|kp\b\.|lingkungan\b",
-    "estate": r"perumahan\b|perum\b\.?|komplek\b|kompleks\b|komp\b\.|asrama\b|rusun\b|rusunawa\b|ruko\b|rukan\b",
+    # Village units of the regions: jorong and nagari (West Sumatra), banjar (Bali), gampong
+    # (Aceh), lingkungan (a kelurahan's part).
+    "place": r"kelurahan\b|kel\b\.?|desa\b|ds\b\.|dusun\b|dsn\b\.?|kampung\b|kp\b\.|"
+    r"lingkungan\b|lingk\b\.?|jorong\b|nagari\b|banjar\b|gampong\b",
+    "estate": r"perumahan\b|perum\b\.?|perumnas\b|komplek\b|kompleks\b|komp\b\.|griya\b|"
+    r"cluster\b|klaster\b|kavling\b|asrama\b|rusun\b|rusunawa\b|ruko\b|rukan\b",
     "blok": r"blok\b|blk\b\.?",
 }
 _KEYWORD = re.compile(
@@ -34,7 +38,7 @@ _RT_RW = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\b(?:no|nomor|nmr|nomer|kav)\b\.?\s*:?\s*\d{1,4}(?:[A-Za-z]|\s[A-Z])?(?:\s*[-/]\s*\d{1,4}[A-Za-z]?)?\b"
+    r"\b(?:no|nomor|nmr|nomer|kav|kavling)\b\.?\s*:?\s*\d{1,4}(?:[A-Za-z]|\s[A-Z])?(?:\s*[-/]\s*\d{1,4}[A-Za-z]?)?\b"
     r"|\b\d{1,4}[A-Za-z]?\b(?=\s*(?:,|rt\b|rw\b))"
     # A house code after an estate's name: "Cluster Akasia AK-2/15", "Griya Asri C-7".
     r"|(?<=[a-z] )(?-i:[A-Z]{1,3})-\d{1,4}(?:/\d{1,4})?\b",
@@ -49,6 +53,13 @@ _ROLE = re.compile(r"\b(?:ketua|pak|bu|pengurus|sekretaris|bendahara)\s*$", re.I
 _ENDS_NAME = frozenset(
     {"no", "nomor", "nmr", "nomer", "kav", "rt", "rw", "kec", "kecamatan", "kab", "kabupaten"}
     | {"kota", "kodya", "prov", "provinsi"}
+)
+
+# Lower-case words saying where along a street or gang, not its name ("gang belakang pasar",
+# "gang buntu", "jalan depan rumah").
+_WHERE_WORDS = frozenset(
+    {"belakang", "depan", "samping", "sebelah", "seberang", "dekat", "ujung", "dalam", "masuk"}
+    | {"buntu", "sempit", "kecil", "besar", "utama", "raya", "rusak", "becek", "gelap", "menuju"}
 )
 
 
@@ -89,7 +100,9 @@ def _name_end(text: str, pos: int) -> int:
         capitalised = word[0].isupper() if capitalised is None else capitalised
         # After a capitalised first word a lower-case one is prose ("Gang Lebar mengeluhkan").
         prose = capitalised and word[0].islower()
-        if count >= MAX_NAME_WORDS or match.start() != end - pos or prose or _stops(word):
+        # A keyword first is the name ("Perumahan Griya Asri", "Kompleks Griya Antang").
+        stops = _stops(word) and not (count == 0 and word[0].isupper() and _KEYWORD.fullmatch(word))
+        if count >= MAX_NAME_WORDS or match.start() != end - pos or prose or stops:
             break
         end = pos + match.end(1)
         if word.endswith(".") and len(word) > 4:  # a full stop, not "Dr." or "Gg."
@@ -105,7 +118,7 @@ def _stops(word: str) -> bool:
     lower = word.lower().rstrip(".")
     # A capitalised "Baru", "Lama", "Tengah" names the place ("Kampung Baru"): only a
     # lower-case function word ends the name.
-    function_word = lower in STOPWORDS and not word[0].isupper()
+    function_word = (lower in STOPWORDS or lower in _WHERE_WORDS) and not word[0].isupper()
     return function_word or lower in _ENDS_NAME or bool(_KEYWORD.fullmatch(word))
 
 

@@ -22,29 +22,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from services.publisher.redaction.lexicon import (
+    CALENDAR,
     COMMON,
     COMMON_WORD_NAMES,
+    HOUSE_KINDS,
+    NOT_NAMES,
     PLACE_WORDS,
+    POSITIONS,
     RELATIVES,
     ROLES,
     SELF_WORDS,
+    STOPWORDS,
     TITLES,
 )
 from services.publisher.redaction.model import Kind, Span
+from services.publisher.redaction.namelist import NAMES, NAMES_FILE, canonical
 from services.publisher.redaction.names import (
     JOINERS,
     MAX_NAME_WORDS,
     Word,
     adjacent,
     capital,
+    honorific,
+    inflected,
     name_stop,
     name_word,
 )
 
-NAMES_FILE = Path(__file__).with_name("given_names.txt")
+__all__ = ["NAMES", "NAMES_FILE", "find"]
 # A name this short is as often a word or an abbreviation ("Tan", "Sri", "Mei", "Ali").
 MIN_CERTAIN_LENGTH = 4
 _CUES = RELATIVES | ROLES | SELF_WORDS
@@ -56,14 +63,10 @@ _LOWER_CUE = re.compile(
     re.IGNORECASE,
 )
 
-
-def _load(path: Path) -> frozenset[str]:
-    """Return the names listed in `path`: words of the lines that are not comments."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
-
-
-NAMES = _load(NAMES_FILE)
+# Capitalised words that are no given name before a family name: known words of other kinds.
+_NOT_A_NEIGHBOUR = NOT_NAMES | STOPWORDS | COMMON | POSITIONS | CALENDAR | RELATIVES | ROLES
+# A sentence starts here: a capitalised word there may be any word ("Menurut Sutrisno").
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])\s*$")
 
 
 def find(text: str, tokens: list[Word]) -> Iterator[Span]:
@@ -82,11 +85,16 @@ def find(text: str, tokens: list[Word]) -> Iterator[Span]:
 def _name_at(text: str, tokens: list[Word], index: int) -> tuple[int, int] | None:
     """Return the first and last word of a name around the listed word at `index`."""
     word = tokens[index]
-    if word.bare not in NAMES or word.bare in COMMON:
+    if word.bare in COMMON or _listed(word) is None:
         return None
     if capital(word):
         return _capitalised(text, tokens, index)
     return _lower_case(text, tokens, index)
+
+
+def _listed(word: Word) -> str | None:
+    """Return the listed name a word spells ("Sumiyati" -> "sumiati"), or None."""
+    return canonical(word.bare)
 
 
 def _capitalised(text: str, tokens: list[Word], index: int) -> tuple[int, int] | None:
@@ -94,6 +102,8 @@ def _capitalised(text: str, tokens: list[Word], index: int) -> tuple[int, int] |
     first = index
     while first > 0 and adjacent(text, tokens, first) and _leads(tokens[first - 1]):
         first -= 1
+    if _neighbour_leads(text, tokens, first, index):
+        first -= 1  # "Rudy Hartono": an unlisted given name before a listed family name
     if _in_place_name(text, tokens, first):
         return None
     last = index
@@ -111,7 +121,24 @@ def _leads(word: Word) -> bool:
     # "H." is a title (haji) and stays, as names.py leaves it.
     initial = len(word.bare) == 1 and word.text.endswith(".") and word.bare not in TITLES
     shouting = len(word.bare) > 1 and word.text.isupper()  # "WA" is WhatsApp, not "Wa Ode"
-    return capital(word) and not shouting and (word.bare in NAMES or initial)
+    return capital(word) and not shouting and (_listed(word) is not None or initial)
+
+
+def _neighbour_leads(text: str, tokens: list[Word], first: int, index: int) -> bool:
+    """Tell whether the unlisted capitalised word before `first` is a name's first word.
+
+    Only before a listed name that is certain alone ("Rudy Hartono"), never at the start of
+    a sentence (any word is capitalised there), never a word a list knows as something else
+    (a position, a place, a day, an honorific, a function word) or a verb form.
+    """
+    if first == 0 or not adjacent(text, tokens, first) or not _certain(tokens[first : index + 1]):
+        return False
+    word = tokens[first - 1]
+    known = word.bare in _NOT_A_NEIGHBOUR or honorific(word) or word.bare in PLACE_WORDS
+    shouting = word.text.isupper()
+    if known or shouting or not capital(word) or len(word.bare) < 3 or word.text.endswith("."):
+        return False
+    return not _SENTENCE_START.search(text[: word.start]) and not inflected(word.bare)
 
 
 def _follows(tokens: list[Word], index: int) -> bool:
@@ -119,12 +146,12 @@ def _follows(tokens: list[Word], index: int) -> bool:
     word = tokens[index]
     if word.bare in JOINERS:
         return index + 1 < len(tokens) and capital(tokens[index + 1])
-    return capital(word) and name_word(word, lowercase=False) and not _place_word(word)
+    return capital(word) and name_word(word, lowercase=False) and not _place_word(tokens, index)
 
 
 def _certain(name: list[Word]) -> bool:
     """Tell whether the words are a name: one unambiguous listed name, or two listed names."""
-    listed = [w.bare for w in name if w.bare in NAMES]
+    listed = [b for b in map(_listed, name) if b is not None]
     if any(len(b) >= MIN_CERTAIN_LENGTH and b not in COMMON_WORD_NAMES for b in listed):
         return True
     return len(listed) >= 2 and any(b not in COMMON_WORD_NAMES for b in listed)
@@ -136,7 +163,7 @@ def _in_place_name(text: str, tokens: list[Word], first: int) -> bool:
     # Blanks only between the words; a dot does not part them here ("Jl. Ahmad Yani").
     while index > 0 and not text[tokens[index - 1].end : tokens[index].start].strip(" \t"):
         before = tokens[index - 1]
-        if _place_word(before):
+        if _place_word(tokens, index - 1):
             return True
         if not (capital(before) or before.bare in TITLES):
             return False
@@ -144,9 +171,14 @@ def _in_place_name(text: str, tokens: list[Word], first: int) -> bool:
     return False
 
 
-def _place_word(word: Word) -> bool:
+def _place_word(tokens: list[Word], index: int) -> bool:
     """Tell whether a word names a kind of place or institution, or is an acronym ("SMA")."""
-    acronym = len(word.bare) >= 2 and word.text.rstrip(".").isupper() and word.bare not in NAMES
+    word = tokens[index]
+    if word.bare == "rumah":  # "Rumah Sakit", "Rumah Makan"; not "rumah Abdul Gani"
+        return index + 1 < len(tokens) and tokens[index + 1].bare in HOUSE_KINDS
+    # "RT", "PP" are offices ("Pak RT Joko", "Satpol PP Sutrisno"), not a place's acronym.
+    acronym = len(word.bare) >= 2 and word.text.rstrip(".").isupper()
+    acronym = acronym and word.bare not in POSITIONS and _listed(word) is None
     return word.bare in PLACE_WORDS or acronym
 
 
@@ -168,4 +200,5 @@ def _lower_case(text: str, tokens: list[Word], index: int) -> tuple[int, int] | 
 def _plain_name(word: Word) -> bool:
     """Tell whether a lower-case word is a listed name that is no everyday word."""
     bare = word.bare
-    return bare in NAMES and bare not in COMMON_WORD_NAMES and bare not in COMMON
+    listed = canonical(bare)
+    return listed is not None and listed not in COMMON_WORD_NAMES and bare not in COMMON

@@ -26,6 +26,8 @@ WEAK_HONORIFICS = _words(
     mas kak kakak dik adik adek dek bang abang cak ning teh kang akang om tante mbah
     uda uni opa oma engkong koh cik ci ko haji hajah hj ustadz ustad ustadzah kyai kiai
     daeng amang acil bli mbok inang opung ompung datuk datuak engku etek
+    mak wak uwak pakde pakdhe bude budhe mang bi ceu aa nyai buya abah eyang ajo uwo angku
+    ompu pakcik makcik encik nek kek
     brigadir bripda briptu bripka aipda aiptu ipda iptu kompol akbp serda sertu serka serma
     kopda koptu pratu praka letda lettu
     """
@@ -50,7 +52,9 @@ ROLES = _words(
 # Academic and professional titles written before a name ("dr. Andi", "Ir. Joko").
 TITLES = _words("dr drg dr. ir drs dra prof h kh hj")
 # Positions that may stand between an honorific and a name ("Pak Lurah Slamet") and that
-# stay in the public text: they are roles, not identities.
+# stay in the public text: they are roles, not identities. After an honorific, most name an
+# office of a place ("Pak Camat Gubeng"): nothing after them is taken (a listed name is,
+# by gazetteer.py).
 POSITIONS = _words(
     """
     lurah camat kades kepala kadis kabid kasi kasubag sekdes carik kadus kasun bupati wabup
@@ -58,7 +62,7 @@ POSITIONS = _words(
     polisi satpam petugas pegawai staf staff operator sopir supir kernet driver ojol kurir
     rt rw ketua pj plt direktur dirut manajer manager kapolsek kapolres danramil babinsa
     bhabinkamtibmas linmas hansip satpol pp pol pengawas mandor kontraktor pemilik juragan
-    dewan anggota sekretaris bendahara kepdes ustadz takmir modin
+    dewan anggota sekretaris bendahara kepdes ustadz takmir modin presiden wapres menteri
     """
 )
 # Words that often follow "Ibu"/"Bapak" and the like without being a name.
@@ -87,6 +91,22 @@ NOT_NAMES = _words(
     sekolah universitas kampus pasar terminal polsek polres koramil bumdes
     """
 )
+# Positions of a person who serves people, not a territory: after an honorific the
+# capitalised word that follows is the person's name ("Pak Guru Yakub", "Bu Bidan Rina").
+PERSONAL_POSITIONS = _words(
+    """
+    guru dokter bidan mantri perawat suster ustadz ustad sopir supir satpam mandor juragan
+    kernet ojol kurir modin takmir polisi
+    """
+)
+# Words that qualify such a position and are no name ("Pak Guru Honorer", "Bu Bidan Desa").
+POSITION_QUALIFIERS = _words(
+    """
+    agama olahraga honorer kelas desa gigi umum jaga piket les ngaji mengaji pns ppk ppkn
+    bahasa matematika ipa ips seni tk sd smp sma smk paud kampung puskesmas sekolah baru
+    lama muda senior kepala wali bk
+    """
+)
 # Function words and fillers that end a name or a street name when reached.
 STOPWORDS = _words(
     """
@@ -102,7 +122,7 @@ STOPWORDS = _words(
 # Words before "dr."/"Dr." that make it part of an institution's name (RSUD dr. Soetomo).
 INSTITUTION_WORDS = _words(
     """
-    rsud rs rsu rsia rsup rsj rumah sakit puskesmas klinik jl jl. jln jln. jalan gedung
+    rsud rs rsu rsia rsup rsj sakit puskesmas klinik jl jl. jln jln. jalan gedung
     universitas univ stadion bandara museum taman lapangan terminal pelabuhan gor sekolah
     smp sma smk sd yayasan masjid gelora monumen makam
     """
@@ -120,6 +140,30 @@ PLACE_WORDS = INSTITUTION_WORDS | _words(
     musholla mushola langgar surau pondok pesantren ponpes madrasah akademi institut
     politeknik kampus stasiun halte pangkalan kantor bank koperasi perusahaan pabrik
     santa santo sint st mall plaza tugu patung pt cv ud tb tk
+    perumnas griya cluster klaster kavling asrama rusun rusunawa lingkungan lingk lr
+    """
+)
+# "Rumah" is a building's name only before one of these ("Rumah Sakit", "Rumah Makan Sari
+# Ayu", "Rumah Susun"); before a person it is that person's house ("rumah Abdul Gani").
+HOUSE_KINDS = _words(
+    """
+    sakit susun dinas ibadah makan singgah potong duka adat tahanan jompo bersalin sehat
+    belajar pintar produksi kreatif budaya zakat pompa
+    """
+)
+# Days and months: capitalised in running text, never a given name before a family name.
+CALENDAR = _words(
+    """
+    senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april mei
+    juni juli agustus september oktober november desember
+    """
+)
+# Adverbs and auxiliaries: a lower-case name ends before one ("namanya jefri sering ...").
+ADVERBS = _words(
+    """
+    sering selalu suka kadang jarang biasa biasanya terus malah cuma hanya cm sempat
+    langsung memang emang mulai tiba katanya udah udh sudah sdh lagi lg masih msh pernah
+    baru sedang sdg juga jg yg yang itu ini tuh nih kok sih dong
     """
 )
 # Listed names that are also everyday words or parts of place, shop and firm names: alone

@@ -13,9 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from services.publisher.redaction.lexicon import (
+    ADVERBS,
     COMMON,
     INSTITUTION_WORDS,
     NOT_NAMES,
+    PERSONAL_POSITIONS,
+    PLACE_WORDS,
+    POSITION_QUALIFIERS,
     POSITIONS,
     RELATIVES,
     SELF_WORDS,
@@ -25,6 +29,7 @@ from services.publisher.redaction.lexicon import (
     WEAK_HONORIFICS,
 )
 from services.publisher.redaction.model import Kind, Span
+from services.publisher.redaction.namelist import canonical
 
 # A word: letters, inner apostrophes or hyphens, and the dot of an initial or abbreviation.
 # Never inside a placeholder: "[NAMA]" must not read as a word (idempotence).
@@ -131,7 +136,7 @@ def _name_at(text: str, words: list[Word], index: int) -> tuple[int, int] | None
         return _after_cue(text, words, index, lowercase=True)
     if _CLOSING.search(before) or (capital(word) and _SAID.search(before)):
         return _after_cue(text, words, index, lowercase=False)
-    if honorific(word):
+    if honorific(word) and not _names_a_place(words, index):
         return _after_honorific(text, words, index)
     if _is_title(word) and _title(text, words, index):
         return _take(text, words, index + 1, lowercase=False)
@@ -144,8 +149,8 @@ def _after_cue(
     """Return the name right after a phrase; an honorific or title there leads on to it."""
     if honorific(words[index]):
         return _after_honorific(text, words, index)
-    if _is_title(words[index]):
-        return _take(text, words, _skip_titles(text, words, index), lowercase=False)
+    if _is_title(words[index]):  # the cue may end a line before it: "Wassalam,\nIr. Gunadi"
+        return _take(text, words, _skip_titles(text, words, index + 1), lowercase=False)
     return _take(text, words, index, lowercase=lowercase)
 
 
@@ -155,6 +160,13 @@ def honorific(word: Word) -> bool:
     return not shouting and (word.bare in STRONG_HONORIFICS or word.bare in WEAK_HONORIFICS)
 
 
+def _names_a_place(words: list[Word], index: int) -> bool:
+    """Tell whether a weak honorific is part of a place's name ("Pasar Cik Puan")."""
+    previous = words[index - 1] if index else None
+    place = previous is not None and capital(previous) and previous.bare in PLACE_WORDS
+    return place and words[index].bare in WEAK_HONORIFICS
+
+
 def _after_honorific(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
     """Return the name after an honorific and its titles ("Bapak H. Mashuri")."""
     # A position after the honorific ("Pak Camat Gubeng") is most often followed by the
@@ -162,8 +174,20 @@ def _after_honorific(text: str, words: list[Word], index: int) -> tuple[int, int
     nxt = _skip_titles(text, words, index + 1)
     if nxt >= len(words) or not adjacent(text, words, nxt):
         return None
+    if words[nxt].bare in PERSONAL_POSITIONS:
+        return _after_position(text, words, nxt)
     lowercase = words[index].bare in STRONG_HONORIFICS and nxt == index + 1
     return _take(text, words, nxt, lowercase=lowercase)
+
+
+def _after_position(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
+    """Return the name after a personal position ("Pak Guru Yakub"); the position stays."""
+    nxt = index + 1
+    if nxt >= len(words) or not adjacent(text, words, nxt) or not capital(words[nxt]):
+        return None  # "Pak Guru" alone, "Bu Bidan di Puskesmas"
+    if words[nxt].bare in POSITION_QUALIFIERS:
+        return None  # "Pak Guru Honorer", "Bu Bidan Desa"
+    return _take(text, words, nxt, lowercase=False)
 
 
 def _skip_titles(text: str, words: list[Word], index: int) -> int:
@@ -201,6 +225,8 @@ def _take(text: str, words: list[Word], first: int, *, lowercase: bool) -> tuple
         nxt = words[last + 1]
         if not adjacent(text, words, last + 1) or not _continues(nxt, lowercase=lowercase):
             break
+        if lowercase and _verb_or_adverb(nxt.bare):
+            break  # "namanya jefri sering malakin": the sentence goes on
         last += 1
     return first, last
 
@@ -217,13 +243,25 @@ def name_word(word: Word, *, lowercase: bool) -> bool:
         return False
     if capital(word):
         return True
-    return lowercase and bare not in COMMON and len(bare) > 1 and not _inflected(bare)
+    return lowercase and bare not in COMMON and len(bare) > 1 and not inflected(bare)
 
 
-def _inflected(bare: str) -> bool:
+def inflected(bare: str) -> bool:
     """Tell whether a lower-case word carries a verb affix ("menindaklanjuti", "dibayarkan")."""
     long_enough = len(bare) >= 6
     return long_enough and (bare.startswith(_VERB_PREFIXES) or bare.endswith(_VERB_SUFFIXES))
+
+
+def _verb_or_adverb(bare: str) -> bool:
+    """Tell whether a lower-case word after a lower-case name goes on with the sentence."""
+    if bare in ADVERBS:
+        return True
+    # Chat verbs: "malakin", "ngerusak", "nyuruhin", "dipukul", "ketabrak"; a listed name
+    # may look the same ("arifin", "ngadimin", "kevin") and goes on with the name.
+    chat_verb = (len(bare) >= 5 and bare.endswith(("in", "kan"))) or (
+        len(bare) >= 6 and bare.startswith(("ng", "ny", "di", "ke", "me", "ber"))
+    )
+    return (chat_verb or inflected(bare)) and canonical(bare) is None
 
 
 def _numeral(text: str, words: list[Word], index: int) -> bool:
