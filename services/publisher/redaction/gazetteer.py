@@ -66,7 +66,7 @@ _LOWER_CUE = re.compile(
 # Capitalised words that are no given name before a family name: known words of other kinds.
 _NOT_A_NEIGHBOUR = NOT_NAMES | STOPWORDS | COMMON | POSITIONS | CALENDAR | RELATIVES | ROLES
 # A sentence starts here: a capitalised word there may be any word ("Menurut Sutrisno").
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])\s*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])[ \t]*$")
 
 
 def find(text: str, tokens: list[Word]) -> Iterator[Span]:
@@ -138,7 +138,11 @@ def _neighbour_leads(text: str, tokens: list[Word], first: int, index: int) -> b
     shouting = word.text.isupper()
     if known or shouting or not capital(word) or len(word.bare) < 3 or word.text.endswith("."):
         return False
-    return not _SENTENCE_START.search(text[: word.start]) and not inflected(word.bare)
+    # After another capitalised word it is part of a longer proper noun ("Jakarta Timur
+    # Ahmad", "Dinas Sosial Bambang"), whose name the run's words give no clue to.
+    longer = first > 1 and adjacent(text, tokens, first - 1) and capital(tokens[first - 2])
+    starts = _SENTENCE_START.search(text[max(0, word.start - 4) : word.start])
+    return not (longer or starts or inflected(word.bare))
 
 
 def _follows(tokens: list[Word], index: int) -> bool:

@@ -151,11 +151,12 @@ HOUSE_KINDS = _words(
     belajar pintar produksi kreatif budaya zakat pompa
     """
 )
-# Days and months: capitalised in running text, never a given name before a family name.
+# Days, months and compass points: capitalised in running text, never a given name before a family name.
 CALENDAR = _words(
     """
     senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april mei
     juni juli agustus september oktober november desember
+    utara selatan timur barat tengah
     """
 )
 # Adverbs and auxiliaries: a lower-case name ends before one ("namanya jefri sering ...").
