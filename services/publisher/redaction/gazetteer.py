@@ -63,6 +63,10 @@ _LOWER_CUE = re.compile(
     re.IGNORECASE,
 )
 
+# Endings of Javanese and Sundanese names, long enough not to end everyday words.
+_NAME_SHAPE = re.compile(
+    r"^[a-z]{3,}(?:iyadi|yadi|iyati|yati|wati|ningsih|ningrum|yanto|yanti|yono|ngsih)$"
+)
 # Capitalised words that are no given name before a family name: known words of other kinds.
 _NOT_A_NEIGHBOUR = NOT_NAMES | STOPWORDS | COMMON | POSITIONS | CALENDAR | RELATIVES | ROLES
 # A sentence starts here: a capitalised word there may be any word ("Menurut Sutrisno").
@@ -87,14 +91,23 @@ def _name_at(text: str, tokens: list[Word], index: int) -> tuple[int, int] | Non
     word = tokens[index]
     if word.bare in COMMON or _listed(word) is None:
         return None
+    if canonical(word.bare) is None and index and tokens[index - 1].bare == "di":
+        return None  # a name's shape alone after "di" is a place: "di Sukawati"
     if capital(word):
         return _capitalised(text, tokens, index)
     return _lower_case(text, tokens, index)
 
 
 def _listed(word: Word) -> str | None:
-    """Return the listed name a word spells ("Sumiyati" -> "sumiati"), or None."""
-    return canonical(word.bare)
+    """Return the listed name a word spells ("Sumiyati" -> "sumiati"), or None.
+
+    A capitalised word of a name's shape counts as listed: Javanese and Sundanese names
+    are built from endings that hardly end anything else ("Haryadi", "Kusmiyati").
+    """
+    listed = canonical(word.bare)
+    if listed is None and capital(word) and _NAME_SHAPE.search(word.bare):
+        return word.bare
+    return listed
 
 
 def _capitalised(text: str, tokens: list[Word], index: int) -> tuple[int, int] | None:

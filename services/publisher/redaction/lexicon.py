@@ -27,7 +27,7 @@ WEAK_HONORIFICS = _words(
     uda uni opa oma engkong koh cik ci ko haji hajah hj ustadz ustad ustadzah kyai kiai
     daeng amang acil bli mbok inang opung ompung datuk datuak engku etek
     mak wak uwak pakde pakdhe bude budhe mang bi ceu aa nyai buya abah eyang ajo uwo angku
-    ompu pakcik makcik encik nek kek
+    ompu pakcik makcik encik nek kek mr mrs ms miss
     brigadir bripda briptu bripka aipda aiptu ipda iptu kompol akbp serda sertu serka serma
     kopda koptu pratu praka letda lettu
     """

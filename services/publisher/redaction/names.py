@@ -38,7 +38,10 @@ _WORD = re.compile(r"(?<![\w\[])[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)
 _PHRASES = re.compile(
     r"(?<!\[)\b(?:nama\s+(?:saya|sy|aku|ku|gue|gw|pelapor|lengkap|lengkapnya)|namaku|"
     r"nm\s+(?:saya|sy)|bernama|namanya|atas\s+nama|a\.\s?n\.|a/n|an\.|"
-    r"nama\b[^:\n]{0,20}:|(?<!alamat\s)(?<!telepon\s)(?<!email\s)(?<!nik\s)(?<!hp\s)pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
+    r"nama\b[^:\n]{0,20}:|named|"
+    # A form's or letter's label for a person: "Ketua: Wiryo", "Narahubung: Ani".
+    r"(?:ketua|wakil\s+ketua|sekretaris|bendahara|koordinator|korlap|narahubung|kontak|cp|"
+    r"penanggung\s+jawab|pengirim|penerima|saksi|terlapor)\s*:|(?<!alamat\s)(?<!telepon\s)(?<!email\s)(?<!nik\s)(?<!hp\s)pelapor\s*:|hormat\s+(?:saya|kami)|salam\s+hormat|wassalam\w*|ttd\.?)"
     r"\s*[:,]?\s*(?:\n\s*)?$",
     re.IGNORECASE,
 )
@@ -47,7 +50,10 @@ _PHRASES = re.compile(
 # "Nenek Sumi". One pattern: it is searched before every word.
 _SAID = re.compile(
     rf"\b(?:(?:{'|'.join(sorted(SELF_WORDS))})(?:\s+dengan)?|"
-    rf"(?:{'|'.join(sorted(RELATIVES))})(?:ku|nya)|kakek|nenek)\s*,?\s*$",
+    rf"(?:{'|'.join(sorted(RELATIVES))})(?:ku|nya)|kakek|nenek|"
+    # English, as in mixed texts: "my neighbour Christopher Tan".
+    r"(?:my|our)\s+(?:neighbou?r|friend|son|daughter|wife|husband|brother|sister|father|"
+    r"mother|colleague|landlord|tenant)s?)\s*,?\s*$",
     re.IGNORECASE,
 )
 # A closing before a signature: "Terima kasih, Kevin", "Salam,\nRina", "... -Yoga".
@@ -104,7 +110,23 @@ def find(text: str, tokens: list[Word]) -> Iterator[Span]:
         first, last = found
         yield Span(tokens[first].start, name_stop(tokens[last]), Kind.NAME)
         index = last + 1
+        while (joined := _coordinated(text, tokens, index)) is not None:
+            first, last = joined  # "Anak kami Aurel dan Kenzo": the cue covers both
+            yield Span(tokens[first].start, name_stop(tokens[last]), Kind.NAME)
+            index = last + 1
     yield from _before_relation(text)
+
+
+def _coordinated(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
+    """Return the name joined by "dan"/"serta"/"&" to the name that ends before `index`."""
+    if index + 1 >= len(words) or words[index].bare not in {"dan", "serta"}:
+        return None
+    if not adjacent(text, words, index) or not adjacent(text, words, index + 1):
+        return None
+    nxt = words[index + 1]
+    if not capital(nxt) or nxt.bare in PLACE_WORDS or len(nxt.bare) < 3:
+        return None  # "Bu Sri dan Puskesmas", "Dimas dan SD ..."
+    return _take(text, words, index + 1, lowercase=False)
 
 
 def _before_relation(text: str) -> Iterator[Span]:

@@ -108,3 +108,28 @@ def test_a_title_on_the_line_after_a_closing_stays() -> None:
 )
 def test_regional_address_words_join_a_chain(text: str, public: str) -> None:
     assert redact(text).text == public
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        ("Ketua: Wiryo Sumarto", "Ketua: [NAMA]"),
+        ("my neighbour Peter Tan burns trash", "my neighbour [NAMA] burns trash"),
+        ("Anak kami Aurel dan Kenzo tidak dapat", "Anak kami [NAMA] dan [NAMA] tidak dapat"),
+        ("Pak Budi dan Kepala Desa datang", "Pak [NAMA] dan Kepala Desa datang"),
+        ("anak saya Dimas dan SMP Negeri 3", "anak saya [NAMA] dan SMP Negeri 3"),
+    ],
+)
+def test_labels_english_cues_and_a_second_name_joined_by_dan(text: str, public: str) -> None:
+    assert redact(text).text == public
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        ("tolong tegur Kusmiyati yang buka bengkel", "tolong tegur [NAMA] yang buka bengkel"),
+        ("Pasar Sukawati ramai, di Sukawati banjir", "Pasar Sukawati ramai, di Sukawati banjir"),
+    ],
+)
+def test_a_word_of_a_names_shape_is_a_name_unless_a_place(text: str, public: str) -> None:
+    assert redact(text).text == public
