@@ -9,6 +9,7 @@ without any cue is not found here; the reporter's own name is matched by `report
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -62,6 +63,16 @@ _CLOSING = re.compile(
     r"(?:^|\s)[-\u2013\u2014])\s*(?:\n\s*)?$",
     re.IGNORECASE,
 )
+# What each cue pattern cannot match without (a superset, searched once per text): a word
+# whose 40 characters before hold none of these is not searched with the pattern itself.
+_WINDOW = 40
+_HINTS = {
+    _PHRASES: re.compile(r"nama|nm\s|a\.|a/n|an\.|named|:|hormat|salam|ttd", re.IGNORECASE),
+    _CLOSING: re.compile(r"terima|makasih|thank|thx|regards|salam|[-\u2013\u2014]", re.IGNORECASE),
+    _SAID: re.compile(
+        "|".join(sorted(SELF_WORDS | RELATIVES | {"kakek", "nenek", "my", "our"})), re.IGNORECASE
+    ),
+}
 # A name right before the reporter's relation to it: "Rudi Hermawan tetangga saya".
 _BEFORE_RELATION = re.compile(
     r"((?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+),?\s+(?:tetangga|teman|anak|suami|istri|adik|kakak|"
@@ -99,11 +110,28 @@ def words(text: str) -> list[Word]:
     return found
 
 
+class _Cues:
+    """The cue patterns of one text, searched only where their hints stand near a word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.hints = {p: [m.start() for m in h.finditer(text)] for p, h in _HINTS.items()}
+
+    def before(self, pattern: re.Pattern[str], word: Word) -> bool:
+        """Tell whether `pattern` matches right before `word` (within 40 characters)."""
+        starts = self.hints[pattern]
+        near = bisect_left(starts, word.start - _WINDOW)
+        if near == len(starts) or starts[near] >= word.start:
+            return False
+        return bool(pattern.search(self.text[max(0, word.start - _WINDOW) : word.start]))
+
+
 def find(text: str, tokens: list[Word]) -> Iterator[Span]:
     """Yield the person names that a cue announces in `text` (`tokens`: its `words`)."""
+    cues = _Cues(text)
     index = 0
     while index < len(tokens):
-        found = _name_at(text, tokens, index)
+        found = _name_at(cues, tokens, index)
         if found is None:
             index += 1
             continue
@@ -150,13 +178,12 @@ def name_stop(word: Word) -> int:
     return word.end if keep_dot or not word.text.endswith(".") else word.end - 1
 
 
-def _name_at(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
+def _name_at(cues: _Cues, words: list[Word], index: int) -> tuple[int, int] | None:
     """Return the first and last word of a name announced by the cue at `index`."""
-    word = words[index]
-    before = text[max(0, word.start - 40) : word.start]
-    if _PHRASES.search(before):
+    word, text = words[index], cues.text
+    if cues.before(_PHRASES, word):
         return _after_cue(text, words, index, lowercase=True)
-    if _CLOSING.search(before) or (capital(word) and _SAID.search(before)):
+    if cues.before(_CLOSING, word) or (capital(word) and cues.before(_SAID, word)):
         return _after_cue(text, words, index, lowercase=False)
     if honorific(word) and not _names_a_place(words, index):
         return _after_honorific(text, words, index)
