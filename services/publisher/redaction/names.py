@@ -67,10 +67,15 @@ _CLOSING = re.compile(
 # whose 40 characters before hold none of these is not searched with the pattern itself.
 _WINDOW = 40
 _HINTS = {
-    _PHRASES: re.compile(r"nama|nm\s|a\.|a/n|an\.|named|:|hormat|salam|ttd", re.IGNORECASE),
-    _CLOSING: re.compile(r"terima|makasih|thank|thx|regards|salam|[-\u2013\u2014]", re.IGNORECASE),
+    _PHRASES: re.compile(
+        r"\b(?:nama|bernama|nm\s|a[./]|an\.|named|hormat|salam|wassalam|ttd)|:", re.IGNORECASE
+    ),
+    _CLOSING: re.compile(
+        r"\b(?:terima|makasih|thank|thx|regards|salam)|[-\u2013\u2014]", re.IGNORECASE
+    ),
     _SAID: re.compile(
-        "|".join(sorted(SELF_WORDS | RELATIVES | {"kakek", "nenek", "my", "our"})), re.IGNORECASE
+        rf"\b(?:{'|'.join(sorted(SELF_WORDS | RELATIVES | {'kakek', 'nenek', 'my', 'our'}))})",
+        re.IGNORECASE,
     ),
 }
 # A name right before the reporter's relation to it: "Rudi Hermawan tetangga saya".
