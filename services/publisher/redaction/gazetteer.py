@@ -13,6 +13,10 @@ is data shipped in the package (where it comes from: its header).
 - A listed word that is also an everyday word or part of shop names (`COMMON_WORD_NAMES`:
   Indah, Jaya, Sari, Agung) and a short one (Tan, Sri, Mei) count only beside another listed
   name: "Sari Wulandari" is a name, "Toko Sari Jaya" and "3 Mei" are not.
+- A word is looked up in any of its spellings (`namelist.canonical`: "Soemiyati" is "sumiati");
+  a capitalised word with a Javanese name's ending counts as listed ("Haryadi"); an unlisted
+  capitalised word before a certain listed name is its first word ("Rudy Hartono"), unless a
+  sentence starts there or a longer proper noun goes before it.
 - In lower case (chat), a listed name counts only after a cue (a relative, a role, "saya", a
   closing dash: "anak saya rizal", "petugas agus", "- dadang") or beside another listed
   name ("endang sulistyowati").
@@ -64,9 +68,7 @@ _LOWER_CUE = re.compile(
 )
 
 # Endings of Javanese and Sundanese names, long enough not to end everyday words.
-_NAME_SHAPE = re.compile(
-    r"^[a-z]{3,}(?:iyadi|yadi|iyati|yati|wati|ningsih|ningrum|yanto|yanti|yono|ngsih)$"
-)
+_NAME_SHAPE = re.compile(r"^[a-z]{3,}(?:yadi|yati|wati|ngsih|ningrum|yanto|yanti|yono)$")
 # Capitalised words that are no given name before a family name: known words of other kinds.
 _NOT_A_NEIGHBOUR = NOT_NAMES | STOPWORDS | COMMON | POSITIONS | CALENDAR | RELATIVES | ROLES
 # A sentence starts here: a capitalised word there may be any word ("Menurut Sutrisno").

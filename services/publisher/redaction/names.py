@@ -151,7 +151,7 @@ def find(text: str, tokens: list[Word]) -> Iterator[Span]:
 
 
 def _coordinated(text: str, words: list[Word], index: int) -> tuple[int, int] | None:
-    """Return the name joined by "dan"/"serta"/"&" to the name that ends before `index`."""
+    """Return the name joined by "dan"/"serta" to the name that ends before `index`."""
     if index + 1 >= len(words) or words[index].bare not in {"dan", "serta"}:
         return None
     if not adjacent(text, words, index) or not adjacent(text, words, index + 1):
