@@ -127,6 +127,35 @@ class Owned:
     held_until: datetime | None = None
     revision: int = 0
 
+    @classmethod
+    def from_mongo(cls, doc: dict[str, Any]) -> Owned:
+        """A timer document, or the same fields of a `cases` document (`partition`, not `p`)."""
+        return cls(
+            complaint_id=doc["_id"],
+            partition=int(doc["p"] if "p" in doc else doc["partition"]),
+            next_alert_at=_utc(doc.get("next_alert_at")),
+            status=doc["status"],
+            opd_code=doc.get("opd_code"),
+            region_code=doc.get("region_code"),
+            overdue=bool(doc.get("overdue")),
+            held_until=_utc(doc.get("held_until")),
+            revision=int(doc.get("revision", 0)),
+        )
+
+    def to_mongo(self) -> dict[str, Any]:
+        """The `case_timers` document."""
+        return {
+            "_id": self.complaint_id,
+            "p": _partition_key(self.partition),
+            "revision": self.revision,
+            "next_alert_at": self.next_alert_at,
+            "held_until": self.held_until,
+            "status": self.status,
+            "opd_code": self.opd_code,
+            "region_code": self.region_code,
+            "overdue": self.overdue,
+        }
+
 
 class StateRepository:
     """The states in the `cases` collection: `{_id, revision, held_until, partition, …, case}`
@@ -208,17 +237,17 @@ class StateRepository:
         one, or none: a write cut short before it) is followed by an insert, which keeps a
         newer one (duplicate key). No upsert: this FerretDB drops the rest of an unordered
         update batch after an upsert's duplicate key (checked 2026-11-29)."""
-        first = [_timer_doc(t) for t in timers if t.revision == 1]
+        first = [t.to_mongo() for t in timers if t.revision == 1]
         later = [t for t in timers if t.revision != 1]
         insert_new(self._timers, first)
         if not later:
             return
         ops = [
-            ReplaceOne({"_id": t.complaint_id, "revision": {"$lte": t.revision}}, _timer_doc(t))
+            ReplaceOne({"_id": t.complaint_id, "revision": {"$lte": t.revision}}, t.to_mongo())
             for t in later
         ]
         if self._timers.bulk_write(ops, ordered=False).matched_count < len(later):
-            insert_new(self._timers, [_timer_doc(t) for t in later])
+            insert_new(self._timers, [t.to_mongo() for t in later])
 
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
         """The timer documents of every case in `partitions` (on assignment: one query by the
@@ -227,7 +256,7 @@ class StateRepository:
         keys = [_partition_key(p) for p in sorted(partitions)]
         self.adopt_timers(partitions)
         for doc in self._timers.find({"p": {"$in": keys}}):
-            yield _owned(doc)
+            yield Owned.from_mongo(doc)
 
     def adopt_timers(self, partitions: Iterable[int], chunk: int = 1000) -> int:
         """Fill the timers of `partitions` from their `cases` documents, for a store written
@@ -245,40 +274,11 @@ class StateRepository:
         query = {"partition": {"$in": [_partition_key(p) for p in todo]}}
         found = self._states.find(query, ["partition", "revision", *_TIMER_FIELDS])
         copied = 0
-        for docs in _chunks((_timer_doc(_owned(doc)) for doc in found), chunk):
+        for docs in _chunks((Owned.from_mongo(doc).to_mongo() for doc in found), chunk):
             insert_new(self._timers, docs)
             copied += len(docs)
         insert_new(self._timers, [{"_id": f"{_ADOPTED}{p}"} for p in todo])
         return copied
-
-
-def _owned(doc: dict[str, Any]) -> Owned:
-    """A timer document, or the same fields of a `cases` document (`partition`, not `p`)."""
-    return Owned(
-        complaint_id=doc["_id"],
-        partition=int(doc["p"] if "p" in doc else doc["partition"]),
-        next_alert_at=_utc(doc.get("next_alert_at")),
-        status=doc["status"],
-        opd_code=doc.get("opd_code"),
-        region_code=doc.get("region_code"),
-        overdue=bool(doc.get("overdue")),
-        held_until=_utc(doc.get("held_until")),
-        revision=int(doc.get("revision", 0)),
-    )
-
-
-def _timer_doc(timer: Owned) -> dict[str, Any]:
-    return {
-        "_id": timer.complaint_id,
-        "p": _partition_key(timer.partition),
-        "revision": timer.revision,
-        "next_alert_at": timer.next_alert_at,
-        "held_until": timer.held_until,
-        "status": timer.status,
-        "opd_code": timer.opd_code,
-        "region_code": timer.region_code,
-        "overdue": timer.overdue,
-    }
 
 
 def _chunks(docs: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

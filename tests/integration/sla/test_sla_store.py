@@ -60,7 +60,9 @@ def test_old_states_move_beside_their_views_and_a_newer_state_is_kept(
 DUE = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
-def write(cid: str, revision: int, *, partition: int = 0, status: Status = Status.ASSIGNED) -> Write:
+def write(
+    cid: str, revision: int, *, partition: int = 0, status: Status = Status.ASSIGNED
+) -> Write:
     case = Case(complaint_id=cid, status=status, opd_code="dpupr", region_code="35.78")
     return Write(case, revision, partition, next_alert_at=DUE, overdue=False)
 

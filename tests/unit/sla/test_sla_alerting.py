@@ -162,4 +162,3 @@ def test_a_timer_cut_off_from_its_case_write_is_written_again_by_the_replay() ->
     assert timer.next_alert_at is not None and timer.next_alert_at != before.next_alert_at
     new_owner = Sla(states=sla.states, clock=sla.clock)  # rebuilds from the timers alone
     assert new_owner.timers.next_due() == timer.next_alert_at
-
