@@ -18,6 +18,9 @@ of `services.sla.service` (handler, writer, alert timer, judge) are built on it 
 - handler: one follow-up on a stored case per batch (`handle_batch` and its `Then`: one `$in`
   read, the judge, one state and one view write), p50/p99 per event; no Kafka sends;
 - tick: `DUE` cases made due at once, then one tick (pop, one `$in` read, clocks, store);
+- batch: one batch of `BATCH` follow-ups on distinct stored cases (the handler and its `Then`),
+  with the time the store spent on the writes to `cases` and to `case_timers` (pymongo's
+  command monitoring): what the timer documents add to a batch;
 - alert delay: with the N cases loaded, `ALERTING` new cases whose verification clock (8 s, on
   a calendar of 24-hour working days) reaches its three levels over about 20 s; the ticker runs
   every `SLA_TICK_INTERVAL_S` (1 s) as the consume loop runs it, and each alert's delay is the
@@ -46,13 +49,14 @@ import sys
 import time
 import tracemalloc
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka.structs import TopicPartition
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 
 from bench import complaints
 from services.sla import metrics
@@ -75,6 +79,7 @@ PARTITIONS = 3  # deploy/kafka/topics.yaml: the complaint topics' partitions
 CHUNK = 2_000
 EVENTS = 300
 DUE = 100
+BATCH = 500  # SLA_MAX_POLL_RECORDS's default
 ALERTING = 50  # new cases alerting while the stored ones are loaded
 VERIFICATION_S = 8.0  # at risk after 6 s, overdue after 8 s, escalated after 10 s
 TICK_S = 1.0  # SLA_TICK_INTERVAL_S's default
@@ -95,6 +100,7 @@ class Figures:
     handler_p99_ms: float
     tick_ms: float
     delays: Delays
+    batch: BatchWrites
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,15 @@ class Delays:
     p50_s: float
     p99_s: float
     max_s: float
+
+
+@dataclass(frozen=True)
+class BatchWrites:
+    """One batch of `BATCH` follow-ups: its whole time and the store's time on each write."""
+
+    total_ms: float
+    cases_ms: float
+    timers_ms: float
 
 
 @dataclass(frozen=True)
@@ -234,7 +249,8 @@ def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
 
 
 def _measure(size: int, uri: str, limits: Limits) -> Figures:
-    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
+    writes = _WriteTimer()
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True, event_listeners=[writes])
     name = f"bench_sla1m_{uuid.uuid4().hex[:8]}"
     try:
         db = client[name]
@@ -247,11 +263,12 @@ def _measure(size: int, uri: str, limits: Limits) -> Figures:
         delays = _alert_delays(parts)
         p50, p99 = _handler(parts, size)
         tick_ms = _tick(parts, size)
+        batch = _batch(parts, size, writes)
         del parts
         bytes_per_case = _memory(db, size)
         return Figures(
             size, fill_s, before_s, adopt_s, rebuild_s, bytes_per_case, rss_per_case,
-            p50, p99, tick_ms, delays,
+            p50, p99, tick_ms, delays, batch,
         )  # fmt: skip
     finally:
         client.drop_database(name)
@@ -440,6 +457,45 @@ def _handler(parts: _Parts, size: int) -> tuple[float, float]:
     return statistics.median(took), cuts[98]
 
 
+class _WriteTimer(monitoring.CommandListener):
+    """The store's time on writes (`update`, `insert`), per collection, while armed."""
+
+    def __init__(self) -> None:
+        self.micros: Counter[str] = Counter()
+        self.armed = False
+        self._collections: dict[int, str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.armed and event.command_name in ("update", "insert"):
+            self._collections[event.request_id] = event.command[event.command_name]
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        collection = self._collections.pop(event.request_id, None)
+        if collection is not None:
+            self.micros[collection] += event.duration_micros
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self.succeeded(event)  # type: ignore[arg-type]
+
+
+def _batch(parts: _Parts, size: int, writes: _WriteTimer) -> BatchWrites:
+    """One batch of `BATCH` follow-ups on distinct stored cases (others than `_handler`'s)."""
+    step = max(size // BATCH, 1)
+    batch = []
+    for offset, n in enumerate(range(step // 2, size, step)):
+        event = complaints.follow_up(complaints.case_id(n, "stored"))
+        record = _Record("complaints.updates", n % PARTITIONS, offset, b"", b"")
+        batch.append(Received(record, event))
+    writes.micros.clear()
+    writes.armed = True
+    started = time.perf_counter()
+    _finish(parts.handler.handle_batch(batch))
+    total_ms = (time.perf_counter() - started) * 1000
+    writes.armed = False
+    ms = {name: micros / 1000 for name, micros in writes.micros.items()}
+    return BatchWrites(total_ms, ms.get("cases", 0.0), ms.get("case_timers", 0.0))
+
+
 def _tick(parts: _Parts, size: int) -> float:
     """ms of one tick with `DUE` cases due at once among `size` loaded timers."""
     now = datetime.now(UTC)
@@ -494,8 +550,9 @@ def _table(figures: Sequence[Figures]) -> str:
         f"{base.size:,} cases, measured in the same run)",
         "| open cases | fill s | before: read from cases, s | adoption s | rebuild s "
         "| timer+backlog bytes/case | RSS bytes/case | handler p50 ms | p99 ms "
-        "| tick, 100 due, ms | alert delay p50 / p99 / max s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| tick, 100 due, ms | alert delay p50 / p99 / max s "
+        f"| batch of {BATCH}: ms, of which writes to cases / case_timers |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in figures:
         d = f.delays
@@ -506,7 +563,8 @@ def _table(figures: Sequence[Figures]) -> str:
             f"| {_ratio(f.handler_p50_ms, base.handler_p50_ms, 1)} "
             f"| {_ratio(f.handler_p99_ms, base.handler_p99_ms, 1)} "
             f"| {_ratio(f.tick_ms, base.tick_ms, 0)} "
-            f"| {d.p50_s:.2f} / {d.p99_s:.2f} / {d.max_s:.2f} ({d.count} alerts) |"
+            f"| {d.p50_s:.2f} / {d.p99_s:.2f} / {d.max_s:.2f} ({d.count} alerts) "
+            f"| {f.batch.total_ms:.0f}: {f.batch.cases_ms:.0f} / {f.batch.timers_ms:.0f} |"
         )
     return "\n".join(lines)
 
