@@ -16,7 +16,8 @@ of `services.sla.service` (handler, writer, alert timer, judge) are built on it 
 - memory: the rebuild again under tracemalloc, counting what stays allocated after the rows are
   dropped (heap, due map, ids, instants, backlog), per case; and the process's RSS growth;
 - handler: one follow-up on a stored case per batch (`handle_batch` and its `Then`: one `$in`
-  read, the judge, one state and one view write), p50/p99 per event; no Kafka sends;
+  read, the judge, the case's write (state and view) and its timer's), p50/p99 per event; no
+  Kafka sends;
 - tick: `DUE` cases made due at once, then one tick (pop, one `$in` read, clocks, store);
 - batch: one batch of `BATCH` follow-ups on distinct stored cases (the handler and its `Then`),
   with the time the store spent on the writes to `cases` and to `case_timers` (pymongo's
