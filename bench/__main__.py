@@ -20,8 +20,9 @@
 - publisher: resolved cases per second to the LAPOR! contract server answering in 200 ms, the
   deployed thread transport beside an event-loop candidate, and the server's own ceiling;
 - redaction: redaction throughput per kB of text over the labelled corpus;
-- sla1m (only when named: the 1,000,000-case fill takes minutes): the sla's rebuild time, memory
-  per case and handler latency at each --sla1m-sizes open cases (`bench/sla_scale.py`).
+- sla1m (only when named: the 1,000,000-case fill takes minutes): the sla's rebuild time (and
+  the read it replaced), memory per case, handler latency and the alerts' delay after their due
+  time at each --sla1m-sizes open cases (`bench/sla_scale.py`).
 """
 
 from __future__ import annotations
@@ -149,8 +150,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sla1m-memory-sizes",
         type=_sizes,
-        default=[1_000, 1_000_000],
+        default=[],
         help="sla1m: open cases rebuilt in process (rows from memory), the first the baseline",
+    )
+    parser.add_argument(
+        "--sla1m-before-max",
+        type=int,
+        default=sla_scale.Limits.before,
+        help="sla1m: read the timers from `cases` (as before case_timers) up to this size",
+    )
+    parser.add_argument(
+        "--sla1m-adopt-max",
+        type=int,
+        default=sla_scale.Limits.adopt,
+        help="sla1m: measure the one-time adoption of timers from `cases` up to this size",
     )
     return parser
 
@@ -208,6 +221,7 @@ def _runs(args: argparse.Namespace) -> dict[str, Callable[[], str]]:
             args.sla1m_sizes,
             args.sla1m_memory_sizes,
             os.environ.get("MONGODB_URI", sla_scale.DEFAULT_MONGODB_URI),
+            sla_scale.Limits(before=args.sla1m_before_max, adopt=args.sla1m_adopt_max),
         ),
     }
 

@@ -1,30 +1,43 @@
 """`python -m bench --only sla1m` (or `python -m bench.sla_scale --sizes 1000,100000,1000000`):
 the sla's state at up to 1,000,000 open cases, in this process, on the real MongoDB-wire store.
 
-For each size N, a fresh database is filled directly (bulk `insert_many` of `cases`
-documents as the sla writes them: a received and assigned case with its partition, its next
-alert instant spread over the coming weeks, and its backlog labels), then the real parts of
-`services.sla.service` (handler, writer, alert timer, judge) are built on it and measured:
+For each size N, a fresh database is filled directly (bulk `insert_many` of `cases` and
+`case_timers` documents as the sla writes them: a received and assigned case with its partition,
+its next alert instant spread over the coming weeks, and its backlog labels), then the real parts
+of `services.sla.service` (handler, writer, alert timer, judge) are built on it and measured:
 
+- before: the rebuild's read as it was before `case_timers` (the owned cases' timer fields
+  projected from the whole `cases` documents through the `partition` index), up to --before-max;
+- adoption: `StateRepository.adopt_timers` filling an empty timer collection from `cases` (the
+  one-time upgrade of an older store), up to --adopt-max;
 - rebuild: the first tick after all `PARTITIONS` partitions are assigned reads every owned
-  case's timer and backlog fields (one query) and rebuilds the timer heap and backlog gauge;
+  case's timer document (one query by the `p` index) and rebuilds the timer heap, the held
+  cases and the backlog gauge;
 - memory: the rebuild again under tracemalloc, counting what stays allocated after the rows are
   dropped (heap, due map, ids, instants, backlog), per case; and the process's RSS growth;
 - handler: one follow-up on a stored case per batch (`handle_batch` and its `Then`: one `$in`
-  read, the judge, one state and one view write), p50/p99 per event; no Kafka sends;
-- tick: `DUE` cases made due at once, then one tick (pop, one `$in` read, clocks, store).
+  read, the judge, the case's write (state and view) and its timer's), p50/p99 per event; no
+  Kafka sends;
+- tick: `DUE` cases made due at once, then one tick (pop, one `$in` read, clocks, store);
+- batch: one batch of `BATCH` follow-ups on distinct stored cases (the handler and its `Then`),
+  with the time the store spent on the writes to `cases` and to `case_timers` (pymongo's
+  command monitoring): what the timer documents add to a batch;
+- alert delay: with the N cases loaded, `ALERTING` new cases whose verification clock (8 s, on
+  a calendar of 24-hour working days) reaches its three levels over about 20 s; the ticker runs
+  every `SLA_TICK_INTERVAL_S` (1 s) as the consume loop runs it, and each alert's delay is the
+  moment its tick returned it (ready to send; no Kafka here) minus the instant its level was
+  reached (`reached_at`): p50, p99 and max.
 
 The smallest size is the baseline: every figure is also quoted as a ratio to it, measured in
 the same run. The database is dropped afterwards.
 
-The in-process part at each --memory-sizes (1,000,000 by default), without the store: the real
+The in-process part at each --memory-sizes (none by default), without the store: the real
 `AlertTicker` rebuild (`_load`: timer heap and backlog) fed the rows a partition query would
-return, from a generator instead of Mongo (the "cheaper fill"); its seconds and the bytes per case
-it keeps (tracemalloc), and a tick's `pop_due` of `DUE` cases among them. With the store figures'
-`owned()` seconds per case this gives the rebuild at 1,000,000 without filling the store (a
-1,000,000-document fill and scan take tens of minutes on the shared 2-core machine).
+return, from a generator instead of Mongo; its seconds (the Python part of a rebuild) and the
+bytes per case it keeps (tracemalloc), and a tick's `pop_due` of `DUE` cases among them.
 
-Not in `python -m bench`'s default list: it takes minutes.
+Not in `python -m bench`'s default list: it takes minutes (the 1,000,000-case fill alone about
+ten on the shared 2-core machine). Run it under `flock /tmp/aduan-bench.lock`.
 """
 
 from __future__ import annotations
@@ -37,13 +50,14 @@ import sys
 import time
 import tracemalloc
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka.structs import TopicPartition
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 
 from bench import complaints
 from services.sla import metrics
@@ -58,13 +72,18 @@ from services.sla.service import _parts
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
 from services.sla.writer import CaseWriter
-from shared.kafka.records import Received, Then
+from shared.events import SlaAlert, decode
+from shared.kafka.records import Outgoing, Received, Then
 
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/"
 PARTITIONS = 3  # deploy/kafka/topics.yaml: the complaint topics' partitions
 CHUNK = 2_000
 EVENTS = 300
 DUE = 100
+BATCH = 500  # SLA_MAX_POLL_RECORDS's default
+ALERTING = 50  # new cases alerting while the stored ones are loaded
+VERIFICATION_S = 8.0  # at risk after 6 s, overdue after 8 s, escalated after 10 s
+TICK_S = 1.0  # SLA_TICK_INTERVAL_S's default
 
 
 @dataclass(frozen=True)
@@ -73,12 +92,43 @@ class Figures:
 
     size: int
     fill_s: float
+    before_s: float | None  # None: not measured at this size (--before-max)
+    adopt_s: float | None  # None: not measured at this size (--adopt-max)
     rebuild_s: float
     bytes_per_case: float
     rss_per_case: float
     handler_p50_ms: float
     handler_p99_ms: float
     tick_ms: float
+    delays: Delays
+    batch: BatchWrites
+
+
+@dataclass(frozen=True)
+class Delays:
+    """Seconds from the instants alerts fell due to the ticks that sent them."""
+
+    count: int
+    p50_s: float
+    p99_s: float
+    max_s: float
+
+
+@dataclass(frozen=True)
+class BatchWrites:
+    """One batch of `BATCH` follow-ups: its whole time and the store's time on each write."""
+
+    total_ms: float
+    cases_ms: float
+    timers_ms: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The largest sizes at which the slow one-off reads are measured."""
+
+    before: int = 100_000
+    adopt: int = 100_000
 
 
 @dataclass(frozen=True)
@@ -101,10 +151,15 @@ class InProcess:
     pop_due_ms: float
 
 
-def run(sizes: Sequence[int], memory_sizes: Sequence[int], uri: str = DEFAULT_MONGODB_URI) -> str:
+def run(
+    sizes: Sequence[int],
+    memory_sizes: Sequence[int] = (),
+    uri: str = DEFAULT_MONGODB_URI,
+    limits: Limits = Limits(),
+) -> str:
     """Measure each size (in process first, it is quick); return the tables."""
     in_process = [_in_process(size) for size in memory_sizes]
-    figures = [_measure(size, uri) for size in sizes]
+    figures = [_measure(size, uri, limits) for size in sizes]
     tables = [
         _in_process_table(in_process) if in_process else "",
         _table(figures) if figures else "",
@@ -194,25 +249,46 @@ def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
     return ticker, timers
 
 
-def _measure(size: int, uri: str) -> Figures:
-    client: MongoClient[dict[str, Any]] = MongoClient(uri)
+def _measure(size: int, uri: str, limits: Limits) -> Figures:
+    writes = _WriteTimer()
+    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True, event_listeners=[writes])
     name = f"bench_sla1m_{uuid.uuid4().hex[:8]}"
     try:
         db = client[name]
-        fill_s = _fill(db["cases"], size)
-        _progress(f"{size:,} cases stored in {fill_s:.0f} s")
+        fill_s = _fill(db, size)
+        _progress(f"{size:,} cases and timers stored in {fill_s:.0f} s")
+        before_s = _before(db, size) if size <= limits.before else None
+        adopt_s = _adopt(db, size) if size <= limits.adopt else None
         parts, rebuild_s, rss_per_case = _rebuild(db, size)
+        _progress(f"{size:,} timers rebuilt in {rebuild_s:.2f} s")
+        delays = _alert_delays(parts)
         p50, p99 = _handler(parts, size)
         tick_ms = _tick(parts, size)
+        batch = _batch(parts, size, writes)
+        del parts
         bytes_per_case = _memory(db, size)
-        return Figures(size, fill_s, rebuild_s, bytes_per_case, rss_per_case, p50, p99, tick_ms)
+        return Figures(
+            size, fill_s, before_s, adopt_s, rebuild_s, bytes_per_case, rss_per_case,
+            p50, p99, tick_ms, delays, batch,
+        )  # fmt: skip
     finally:
         client.drop_database(name)
         client.close()
 
 
 def _settings(database: str) -> Settings:
-    return Settings(mongodb_database=database)
+    """The sla's settings, with a calendar of 24-hour working days and an 8-second verification
+    clock, so that the new cases of `_alert_delays` reach their levels within seconds (the
+    stored cases' timers lie days ahead and never fall due here)."""
+    today = datetime.now(UTC).date()
+    days = [(today + timedelta(days=d)).isoformat() for d in range(-2, 3)]
+    calendar = {
+        "default": {"office_open": "00:00", "office_close": "23:59:59.999999", "working_days": days}
+    }
+    clocks = {"verification_days": VERIFICATION_S / 86_400, "escalation_grace_days": 2 / 86_400}
+    return Settings.model_validate(
+        {"mongodb_database": database, "calendar": calendar, "clocks": clocks}
+    )
 
 
 @dataclass(frozen=True)
@@ -224,7 +300,8 @@ class _Parts:
 
 def _built(db: Any) -> _Parts:
     """The service's own parts on `db`, owning every partition (loaded at the first tick)."""
-    states, replies = StateRepository(db["cases"]), ReplyRepository(db["reply_prints"])
+    states = StateRepository(db["cases"], db["case_timers"])
+    replies = ReplyRepository(db["reply_prints"])
     states.ensure_indexes()
     replies.ensure_indexes()
     settings = _settings(db.name)
@@ -233,11 +310,15 @@ def _built(db: Any) -> _Parts:
     return _Parts(handler, ticker, ticker._timers)  # the heap _parts made, to count it
 
 
-def _fill(collection: Any, size: int) -> float:
-    """Insert `size` open cases as the sla stores them; return the seconds it took."""
+def _fill(db: Any, size: int) -> float:
+    """Insert `size` open cases and their timers as the sla stores them; return the seconds it
+    took. Every partition is marked adopted, as a store the sla wrote from the start is."""
     template = complaints.stored_state_template()
     soon = datetime.now(UTC) + timedelta(days=1)
     started = time.perf_counter()
+    fresh = StateRepository(db["cases"], db["case_timers"])
+    fresh.ensure_indexes()
+    fresh.adopt_timers(range(PARTITIONS))  # as the sla's first start on an empty store does
     for start in range(0, size, CHUNK):
         docs = []
         for n in range(start, min(size, start + CHUNK)):
@@ -251,10 +332,44 @@ def _fill(collection: Any, size: int) -> float:
                 "overdue": False,
             }
             docs.append(doc)
-        collection.insert_many(docs, ordered=False)
+        db["cases"].insert_many(docs, ordered=False)
+        timers = [Owned.from_mongo(doc).to_mongo() for doc in docs]
+        db["case_timers"].insert_many(timers, ordered=False)
         if start and start % 100_000 == 0:
             _progress(f"  {start:,} stored")
     return time.perf_counter() - started
+
+
+def _before(db: Any, size: int) -> float:
+    """Seconds of the rebuild's read before `case_timers`: the owned cases' timer fields
+    projected from `cases` through the `partition` index (`owned()` as it was)."""
+    query = {"partition": {"$in": [str(p) for p in range(PARTITIONS)]}}
+    fields = ("partition", "next_alert_at", "held_until", "status", "opd_code", "overdue")
+    started = time.perf_counter()
+    rows = 0
+    for doc in db["cases"].find(query, [*fields, "region_code"]):
+        Owned.from_mongo(doc)
+        rows += 1
+    seconds = time.perf_counter() - started
+    if rows != size:
+        raise RuntimeError(f"read {rows} of {size} cases")
+    _progress(f"{size:,} cases read as before in {seconds:.1f} s")
+    return seconds
+
+
+def _adopt(db: Any, size: int) -> float:
+    """Seconds of the one-time copy of `size` cases' timers into an empty collection."""
+    scratch = db["case_timers_adopted"]
+    states = StateRepository(db["cases"], scratch)
+    states.ensure_indexes()
+    started = time.perf_counter()
+    copied = states.adopt_timers(range(PARTITIONS))
+    seconds = time.perf_counter() - started
+    if copied != size:
+        raise RuntimeError(f"adopted {copied} of {size} timers")
+    scratch.drop()
+    _progress(f"{size:,} timers adopted in {seconds:.1f} s")
+    return seconds
 
 
 def _rebuild(db: Any, size: int) -> tuple[_Parts, float, float]:
@@ -273,7 +388,8 @@ def _rebuild(db: Any, size: int) -> tuple[_Parts, float, float]:
 
 
 def _memory(db: Any, size: int) -> float:
-    """Bytes per case that the timers and backlog keep (tracemalloc, after the rows are gone)."""
+    """Bytes per case that the timers and backlog keep (tracemalloc, after the rows are gone).
+    The store holds the `ALERTING` cases of `_alert_delays` too by now."""
     parts = _built(db)
     gc.collect()
     tracemalloc.start()
@@ -281,9 +397,49 @@ def _memory(db: Any, size: int) -> float:
     gc.collect()
     kept = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    if len(parts.timers) != size:
-        raise RuntimeError(f"rebuilt {len(parts.timers)} timers of {size} cases")
-    return kept / size
+    cases = size + ALERTING
+    if len(parts.timers) != cases:
+        raise RuntimeError(f"rebuilt {len(parts.timers)} timers of {cases} cases")
+    return kept / cases
+
+
+def _alert_delays(parts: _Parts) -> Delays:
+    """Receive `ALERTING` new cases, spread over 10 s, then tick once per `TICK_S` as the
+    loop does until their 3 levels each have been sent; the delay of each alert."""
+    now = datetime.now(UTC)
+    cases = [complaints.case_id(n, "alerting") for n in range(ALERTING)]
+    batch = []
+    for n, cid in enumerate(cases):
+        at = now - timedelta(seconds=2) + timedelta(seconds=10 * n / ALERTING)
+        event = complaints.received(cid, complaints.tracking(n, "ALRT"), at=at)
+        batch.append(Received(_Record("complaints.received", n % PARTITIONS, n, b"", b""), event))
+    _finish(parts.handler.handle_batch(batch))
+    delays: list[float] = []
+    deadline = time.monotonic() + 60
+    next_tick = time.monotonic()
+    while len(delays) < 3 * ALERTING and time.monotonic() < deadline:
+        time.sleep(max(next_tick - time.monotonic(), 0))  # the loop's cadence, not a wait
+        next_tick += TICK_S
+        results = parts.ticker.tick()
+        sent_at = datetime.now(UTC)
+        for alert in _alerts(results):
+            delays.append((sent_at - alert.reached_at).total_seconds())
+        _finish(results)
+    if len(delays) != 3 * ALERTING:
+        raise RuntimeError(f"{len(delays)} of {3 * ALERTING} alerts sent within 60 s")
+    cuts = statistics.quantiles(delays, n=100)
+    return Delays(len(delays), statistics.median(delays), cuts[98], max(delays))
+
+
+def _alerts(results: Sequence[Any]) -> list[SlaAlert]:
+    events = [decode(r.value) for r in results if isinstance(r, Outgoing)]
+    return [e.data for e in events if isinstance(e.data, SlaAlert)]
+
+
+def _finish(results: Sequence[Any]) -> None:
+    for result in results:
+        if isinstance(result, Then):
+            result.action()
 
 
 def _handler(parts: _Parts, size: int) -> tuple[float, float]:
@@ -300,6 +456,45 @@ def _handler(parts: _Parts, size: int) -> tuple[float, float]:
         took.append((time.perf_counter() - started) * 1000)
     cuts = statistics.quantiles(took, n=100)
     return statistics.median(took), cuts[98]
+
+
+class _WriteTimer(monitoring.CommandListener):
+    """The store's time on writes (`update`, `insert`), per collection, while armed."""
+
+    def __init__(self) -> None:
+        self.micros: Counter[str] = Counter()
+        self.armed = False
+        self._collections: dict[int, str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.armed and event.command_name in ("update", "insert"):
+            self._collections[event.request_id] = event.command[event.command_name]
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        collection = self._collections.pop(event.request_id, None)
+        if collection is not None:
+            self.micros[collection] += event.duration_micros
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self.succeeded(event)  # type: ignore[arg-type]
+
+
+def _batch(parts: _Parts, size: int, writes: _WriteTimer) -> BatchWrites:
+    """One batch of `BATCH` follow-ups on distinct stored cases (others than `_handler`'s)."""
+    step = max(size // BATCH, 1)
+    batch = []
+    for offset, n in enumerate(range(step // 2, size, step)):
+        event = complaints.follow_up(complaints.case_id(n, "stored"))
+        record = _Record("complaints.updates", n % PARTITIONS, offset, b"", b"")
+        batch.append(Received(record, event))
+    writes.micros.clear()
+    writes.armed = True
+    started = time.perf_counter()
+    _finish(parts.handler.handle_batch(batch))
+    total_ms = (time.perf_counter() - started) * 1000
+    writes.armed = False
+    ms = {name: micros / 1000 for name, micros in writes.micros.items()}
+    return BatchWrites(total_ms, ms.get("cases", 0.0), ms.get("case_timers", 0.0))
 
 
 def _tick(parts: _Parts, size: int) -> float:
@@ -341,24 +536,42 @@ def _in_process_table(figures: Sequence[InProcess]) -> str:
     return "\n".join(lines)
 
 
+def _ratio(value: float | None, base: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if base is None:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}f} ({value / base:.2f}x)"
+
+
 def _table(figures: Sequence[Figures]) -> str:
     base = figures[0]
     lines = [
         f"sla state at scale ({PARTITIONS} partitions owned by one worker; baseline: "
         f"{base.size:,} cases, measured in the same run)",
-        "| open cases | fill s | rebuild s (x base) | timer+backlog bytes/case | RSS bytes/case "
-        "| handler p50 ms (x base) | p99 ms (x base) | tick, 100 due, ms (x base) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| open cases | fill s | before: read from cases, s | adoption s | rebuild s "
+        "| timer+backlog bytes/case | RSS bytes/case | handler p50 ms | p99 ms "
+        "| tick, 100 due, ms | alert delay p50 / p99 / max s "
+        f"| batch of {BATCH}: ms, of which writes to cases / case_timers |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in figures:
+        d = f.delays
         lines.append(
-            f"| {f.size:,} | {f.fill_s:.0f} | {f.rebuild_s:.2f} ({f.rebuild_s / base.rebuild_s:.0f}x) "
+            f"| {f.size:,} | {f.fill_s:.0f} | {_ratio(f.before_s, base.before_s)} "
+            f"| {_ratio(f.adopt_s, base.adopt_s)} | {_ratio(f.rebuild_s, base.rebuild_s)} "
             f"| {f.bytes_per_case:.0f} | {f.rss_per_case:.0f} "
-            f"| {f.handler_p50_ms:.1f} ({f.handler_p50_ms / base.handler_p50_ms:.2f}x) "
-            f"| {f.handler_p99_ms:.1f} ({f.handler_p99_ms / base.handler_p99_ms:.2f}x) "
-            f"| {f.tick_ms:.0f} ({f.tick_ms / base.tick_ms:.2f}x) |"
+            f"| {_ratio(f.handler_p50_ms, base.handler_p50_ms, 1)} "
+            f"| {_ratio(f.handler_p99_ms, base.handler_p99_ms, 1)} "
+            f"| {_ratio(f.tick_ms, base.tick_ms, 0)} "
+            f"| {d.p50_s:.2f} / {d.p99_s:.2f} / {d.max_s:.2f} ({d.count} alerts) "
+            f"| {f.batch.total_ms:.0f}: {f.batch.cases_ms:.0f} / {f.batch.timers_ms:.0f} |"
         )
     return "\n".join(lines)
+
+
+_BEFORE_HELP = "measure the read from `cases` (as before case_timers) up to this size"
+_ADOPT_HELP = "measure the one-time adoption of timers from `cases` up to this size"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,12 +586,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-sizes",
         type=lambda text: [int(n.replace("_", "")) for n in text.split(",") if n.strip()],
-        default=[1_000, 1_000_000],
+        default=[],
         help="open cases rebuilt in process, the first the baseline",
     )
+    parser.add_argument("--before-max", type=int, default=Limits.before, help=_BEFORE_HELP)
+    parser.add_argument("--adopt-max", type=int, default=Limits.adopt, help=_ADOPT_HELP)
     args = parser.parse_args(argv)
     uri = os.environ.get("MONGODB_URI", DEFAULT_MONGODB_URI)
-    sys.stdout.write(run(args.sizes, args.memory_sizes, uri) + "\n")
+    limits = Limits(before=args.before_max, adopt=args.adopt_max)
+    sys.stdout.write(run(args.sizes, args.memory_sizes, uri, limits) + "\n")
     return 0
 
 

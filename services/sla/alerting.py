@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,18 +156,24 @@ class AlertTicker:
             self._load(pending)
 
     def _load(self, partitions: frozenset[int]) -> None:
-        """Read the due instants, held cases and backlog labels of newly owned partitions (one
-        query)."""
-        rows = list(self._states.owned(partitions))
-        timers = [(r.complaint_id, r.partition, r.next_alert_at) for r in rows if r.next_alert_at]
+        """Read the timer documents of newly owned partitions (one query by index) into the
+        timer heap, the held cases and the backlog, one row at a time."""
+        timers: list[tuple[str, int, datetime]] = []
+        backlog: dict[int, Counter[metrics.BacklogKey | None]] = {p: Counter() for p in partitions}
+        held: dict[int, list[tuple[str, datetime]]] = {p: [] for p in partitions}
+        for row in self._states.owned(partitions):
+            if row.next_alert_at is not None:
+                timers.append((row.complaint_id, row.partition, row.next_alert_at))
+            backlog[row.partition][_key(row)] += 1
+            if row.held_until is not None:
+                held[row.partition].append((row.complaint_id, row.held_until))
         self._timers.loaded(partitions, timers)
         for partition in partitions:
-            keys = [_key(row) for row in rows if row.partition == partition]
-            self._backlog.replace(partition, keys)
-            held = [(r.complaint_id, r.held_until) for r in rows if r.partition == partition]
-            self._held.loaded(partition, ((cid, at) for cid, at in held if at is not None))
+            self._backlog.replace(partition, backlog[partition].elements())
+            self._held.loaded(partition, held[partition])
         metrics.TIMERS.set(len(self._timers))
-        log.info("timers rebuilt", extra={"partitions": sorted(partitions), "cases": len(rows)})
+        cases = sum(tally.total() for tally in backlog.values())
+        log.info("timers rebuilt", extra={"partitions": sorted(partitions), "cases": cases})
 
 
 def _key(row: Owned) -> metrics.BacklogKey | None:

@@ -24,6 +24,8 @@ class Settings(ConsumerSettings):
     group_id: str = "sla"
     # Each case's state and public view, one document (the status API reads it).
     cases_collection: str = "cases"
+    # Each case's timer, held-until and backlog labels: all that a partition's assignment reads.
+    timers_collection: str = "case_timers"
     # One fingerprint per judged follow-up: the OPDs' earlier replies across restarts.
     replies_collection: str = "reply_prints"
     # How many applied event ids each case remembers to recognise a redelivery.

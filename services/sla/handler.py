@@ -6,7 +6,9 @@ Refused events (an invalid transition, an OPD that does not own the case) go to 
 topic with the reason and leave the case unchanged. An unavailable Mongo propagates: the loop
 holds the batch and tries it again; events already applied are then duplicates (their ids are in
 the case), and the batch's CaseResolved events are sent again, unchanged (derived event ids are
-deterministic). A view is written with its state, so no replay has a view to heal.
+deterministic). A view is written with its state, so no replay has a view to heal; a case's
+timer document is written just after it, so a replay writes the timers of the cases it finds
+already applied (the only thing such a failure can leave behind).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class _Batch:
     results: list[Result] = field(default_factory=list)
     partitions: dict[str, int] = field(default_factory=dict)  # id -> partition of its records
     replies: list[Reply] = field(default_factory=list)  # judged in this batch, to store
+    replayed: set[str] = field(default_factory=set)  # cases with an event already applied
 
     def current(self, complaint_id: str) -> Case | None:
         if complaint_id in self.cases:
@@ -75,6 +78,10 @@ class _Batch:
     def update(self, before: Case | None, case: Case) -> None:
         self.changed.setdefault(case.complaint_id, before)
         self.cases[case.complaint_id] = case
+
+    def unchanged_replays(self) -> list[Stored]:
+        """The stored cases that this batch found already applied and did not change."""
+        return [self.stored[i] for i in self.replayed if i not in self.changed and i in self.stored]
 
     def changes(self) -> list[Change]:
         """The changed cases with what the store had of them."""
@@ -160,6 +167,7 @@ class CaseHandler:
         if isinstance(decision, Rejected):
             work.results.append(Refused(received, InvalidTransition(decision.reason)))
         elif isinstance(decision, Duplicate):
+            work.replayed.add(event.subject)
             work.results.extend(self._resolution_again(event, decision.case))
         else:
             case, replies = self._judge.judge(decision.case)
@@ -190,9 +198,11 @@ class CaseHandler:
 
     def _store(self, work: _Batch) -> None:
         """Write the judged replies' fingerprints, then the changed cases; count only once all
-        are stored."""
+        are stored. A replay's cases get their timers again (a failure may have come between
+        a case's write and its timer's)."""
         self._judge.save(work.replies)  # first: a case stored judged is never judged again
         self._writer.write(work.changes())
+        self._writer.rewrite_timers(work.unchanged_replays())
 
 
 def _held(received: Received[Envelope[Any]], now: datetime) -> HeldEvent:

@@ -1,4 +1,5 @@
-"""The sla's one collection (pymongo only), read and written once per batch.
+"""The sla's collections (pymongo only): `cases`, read and written once per batch, and
+`case_timers`, what a partition's assignment reads back.
 
 FerretDB has no transactions, so a case is one document holding both its state (the source of
 truth, `case`, with an optimistic `revision`) and its public view (the `CaseDocument` fields,
@@ -6,6 +7,15 @@ a projection of the state, at the top level where the status API's indexes find 
 write stores both, so a view can never lag its state. A batch reads all its cases with one
 `$in` query and writes them with one unordered bulk write: a round trip per batch, not per
 record. A case whose tracking number is not known yet (only held events) has no view fields.
+
+Each write of a case also writes its timer document (`case_timers`: `{_id, p, revision,
+next_alert_at, held_until, status, opd_code, region_code, overdue}`, about 200 bytes), the only
+thing the rebuild on a partition's assignment reads: FerretDB decodes a whole document to
+project a few fields, so reading the timers from `cases` (about 2.5 kB a case) took about
+0.6 ms per case, 605 s at 1,000,000 cases (57 s from `case_timers`). The case is written first (the source of truth),
+then its timer, over any older revision of the timer; a timer write that finds a newer one
+changes nothing. A failure between the two leaves the batch uncommitted: its replay finds its
+events applied and writes their cases' timers again (`CaseWriter.rewrite_timers`).
 """
 
 from __future__ import annotations
@@ -23,14 +33,22 @@ from services.sla.case import Case
 from services.sla.followups import Fingerprint
 from services.sla.quality import Reply
 from services.sla.view import CaseDocument
-from shared.mongo import DUPLICATE_KEY, Index, ensure_indexes
+from shared.mongo import DUPLICATE_KEY, Index, ensure_indexes, insert_new
 from shared.retry import MONGO, TransientError
 
 # An OPD's replies are found by equality on `opd` (an index lookup); the sort by time then
 # reads that OPD's documents only.
 REPLY_INDEXES = (Index(("opd",)),)
-# `partition`, `next_alert_at` and `held_until` are read once per partition assignment (the
-# timer heap and the held cases), never per tick: FerretDB plans range queries as full scans.
+# A partition's timers are found by equality (`$in`) on `p`, the partition as a string: an index
+# lookup on the patched FerretDB (it pushes down strings and ObjectIDs, not integers).
+TIMER_INDEXES = (Index(("p",)),)
+# Marks a partition whose timers were copied from `cases` (stores written before `case_timers`
+# existed): `{_id: "adopted:<partition>"}`, without `p`, so the rebuild never reads it.
+_ADOPTED = "adopted:"
+_TIMER_FIELDS = ("next_alert_at", "held_until", "status", "opd_code", "region_code", "overdue")
+# `partition` finds a partition's cases once, when their timers are copied into `case_timers`
+# (`adopt_timers`); `next_alert_at` and `held_until` are never queried: FerretDB plans range
+# queries as full scans (the timer heap and the held cases are in memory).
 # The tracking number is not unique here: cases known only by their held events lack it, and
 # a unique index counts every missing value as one null (FerretDB 1.x has no partial index).
 # Intake makes tracking numbers unique.
@@ -76,11 +94,29 @@ class Write:
     held_until: datetime | None = None
     view: CaseDocument | None = None  # None until the tracking number is known
 
+    def timer(self) -> Owned | None:
+        """The case's timer document as this write stores it (None: no partition, so no
+        worker's assignment would read it)."""
+        if self.partition is None:
+            return None
+        case = self.case
+        return Owned(
+            complaint_id=case.complaint_id,
+            partition=self.partition,
+            next_alert_at=self.next_alert_at,
+            status=case.status.value,
+            opd_code=case.opd_code,
+            region_code=case.region_code,
+            overdue=self.overdue,
+            held_until=self.held_until,
+            revision=self.revision + 1,
+        )
+
 
 @dataclass(frozen=True)
 class Owned:
-    """What a partition's assignment reads of a case: its timer, its held events' expiry and
-    its backlog labels."""
+    """What a partition's assignment reads of a case (its `case_timers` document): its timer,
+    its held events' expiry and its backlog labels, as of the case's `revision`."""
 
     complaint_id: str
     partition: int
@@ -90,18 +126,52 @@ class Owned:
     region_code: str | None
     overdue: bool
     held_until: datetime | None = None
+    revision: int = 0
+
+    @classmethod
+    def from_mongo(cls, doc: dict[str, Any]) -> Owned:
+        """A timer document, or the same fields of a `cases` document (`partition`, not `p`)."""
+        return cls(
+            complaint_id=doc["_id"],
+            partition=int(doc["p"] if "p" in doc else doc["partition"]),
+            next_alert_at=_utc(doc.get("next_alert_at")),
+            status=doc["status"],
+            opd_code=doc.get("opd_code"),
+            region_code=doc.get("region_code"),
+            overdue=bool(doc.get("overdue")),
+            held_until=_utc(doc.get("held_until")),
+            revision=int(doc.get("revision", 0)),
+        )
+
+    def to_mongo(self) -> dict[str, Any]:
+        """The `case_timers` document."""
+        return {
+            "_id": self.complaint_id,
+            "p": _partition_key(self.partition),
+            "revision": self.revision,
+            "next_alert_at": self.next_alert_at,
+            "held_until": self.held_until,
+            "status": self.status,
+            "opd_code": self.opd_code,
+            "region_code": self.region_code,
+            "overdue": self.overdue,
+        }
 
 
 class StateRepository:
     """The states in the `cases` collection: `{_id, revision, held_until, partition, …, case}`
-    per case, beside its view fields."""
+    per case, beside its view fields; and their timers in `case_timers`."""
 
-    def __init__(self, collection: Collection[dict[str, Any]]) -> None:
+    def __init__(
+        self, collection: Collection[dict[str, Any]], timers: Collection[dict[str, Any]]
+    ) -> None:
         self._states = collection
+        self._timers = timers
 
     def ensure_indexes(self) -> None:
-        """Create the indexes of both the states and the views (one collection)."""
+        """Create the indexes of the states and views (one collection) and of the timers."""
         ensure_indexes(self._states, INDEXES, superseded=SUPERSEDED)
+        ensure_indexes(self._timers, TIMER_INDEXES)
 
     def adopt(self, old: Collection[dict[str, Any]], chunk: int = 500) -> int:
         """Move the states that an earlier version kept apart (`case_state`) into their case
@@ -147,8 +217,9 @@ class StateRepository:
         return {doc["_id"]: _stored(doc) for doc in found}
 
     def save_many(self, changes: Sequence[Write]) -> None:
-        """Write each case with its view over its revision read; raise StaleCase when any
-        changed meanwhile."""
+        """Write each case with its view over its revision read, then its timer; raise
+        StaleCase when any case changed meanwhile (its timer is then not written either: the
+        batch is read again, and its replay rewrites the timers of the cases it finds applied)."""
         if not changes:
             return
         ops = [_write(change) for change in changes]
@@ -159,23 +230,67 @@ class StateRepository:
         updates = sum(1 for change in changes if change.revision > 0)
         if result.matched_count < updates:
             raise StaleCase(f"{updates - result.matched_count} cases changed since read")
+        self.save_timers([timer for change in changes if (timer := change.timer())])
+
+    def save_timers(self, timers: Sequence[Owned]) -> None:
+        """Write each timer over an older or equal revision; one whose stored timer is newer is
+        left alone. A case's first timer is inserted; a replace that finds no timer (a newer
+        one, or none: a write cut short before it) is followed by an insert, which keeps a
+        newer one (duplicate key). No upsert: this FerretDB drops the rest of an unordered
+        update batch after an upsert's duplicate key (checked 2026-11-29)."""
+        first = [t.to_mongo() for t in timers if t.revision == 1]
+        later = [t for t in timers if t.revision != 1]
+        insert_new(self._timers, first)
+        if not later:
+            return
+        ops = [
+            ReplaceOne({"_id": t.complaint_id, "revision": {"$lte": t.revision}}, t.to_mongo())
+            for t in later
+        ]
+        if self._timers.bulk_write(ops, ordered=False).matched_count < len(later):
+            insert_new(self._timers, [t.to_mongo() for t in later])
 
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
-        """The timer, held and backlog fields of every case in `partitions` (on assignment:
-        one query, a scan on FerretDB, whose `$in` on an index is pushed down only for `_id`)."""
-        query = {"partition": {"$in": [_partition_key(p) for p in sorted(partitions)]}}
-        fields = ("partition", "next_alert_at", "held_until", "status", "opd_code", "overdue")
-        for doc in self._states.find(query, [*fields, "region_code"]):
-            yield Owned(
-                complaint_id=doc["_id"],
-                partition=int(doc["partition"]),
-                next_alert_at=_utc(doc.get("next_alert_at")),
-                status=doc["status"],
-                opd_code=doc.get("opd_code"),
-                region_code=doc.get("region_code"),
-                overdue=bool(doc.get("overdue")),
-                held_until=_utc(doc.get("held_until")),
-            )
+        """The timer documents of every case in `partitions` (on assignment: one query by the
+        `p` index). A partition never read since `case_timers` came is first filled from
+        `cases`, once (`adopt_timers`)."""
+        keys = [_partition_key(p) for p in sorted(partitions)]
+        self.adopt_timers(partitions)
+        for doc in self._timers.find({"p": {"$in": keys}}):
+            yield Owned.from_mongo(doc)
+
+    def adopt_timers(self, partitions: Iterable[int], chunk: int = 1000) -> int:
+        """Fill the timers of `partitions` from their `cases` documents, for a store written
+        before `case_timers` existed; return how many were copied. Each partition is done once:
+        a marker is written when its copy is complete, so a copy cut short runs again (its
+        inserts meet the timers already there and leave them: those are as new or newer).
+
+        Slow, once: it reads the whole case documents (about 0.6 ms each on FerretDB). Workers
+        of the earlier version must be stopped first: their writes would not reach the timers."""
+        markers = {f"{_ADOPTED}{p}": p for p in partitions}
+        done = {doc["_id"] for doc in self._timers.find({"_id": {"$in": list(markers)}}, ["_id"])}
+        todo = sorted(p for marker, p in markers.items() if marker not in done)
+        if not todo:
+            return 0
+        query = {"partition": {"$in": [_partition_key(p) for p in todo]}}
+        found = self._states.find(query, ["partition", "revision", *_TIMER_FIELDS])
+        copied = 0
+        for docs in _chunks((Owned.from_mongo(doc).to_mongo() for doc in found), chunk):
+            insert_new(self._timers, docs)
+            copied += len(docs)
+        insert_new(self._timers, [{"_id": f"{_ADOPTED}{p}"} for p in todo])
+        return copied
+
+
+def _chunks(docs: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _stored(doc: dict[str, Any]) -> Stored:

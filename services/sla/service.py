@@ -58,8 +58,8 @@ def build(settings: Settings, **consumer_overrides: Any) -> Sla:
         settings.mongodb_uri, app_name=settings.service_name
     )
     db = database(client, settings.mongodb_database)
-    # One document per case: its state and its view (services/sla/repository.py).
-    states = StateRepository(db[settings.cases_collection])
+    # One document per case: its state and its view; and its timer, apart (repository.py).
+    states = StateRepository(db[settings.cases_collection], db[settings.timers_collection])
     views = CaseRepository(db[settings.cases_collection])
     replies = ReplyRepository(db[settings.replies_collection])
     states.ensure_indexes()

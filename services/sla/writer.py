@@ -6,14 +6,14 @@ and its overdue flag all come from the same clock states."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from services.sla import metrics
 from services.sla.case import Case
 from services.sla.clocks import ClockState, next_alert_at
 from services.sla.held import HeldCases
-from services.sla.repository import StateRepository, Write
+from services.sla.repository import StateRepository, Stored, Write
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
 from services.sla.view import to_document
@@ -57,6 +57,20 @@ class CaseWriter:
         for change, write in zip(changes, writes, strict=True):
             self._remember(change, write)
         metrics.TIMERS.set(len(self._timers))
+
+    def rewrite_timers(self, replayed: Sequence[Stored]) -> None:
+        """Write again the timers of cases that a replayed batch found already applied: the
+        write that applied them may have stopped between the case and its timer (a crash, Mongo
+        gone), and a replay changes no case, so nothing else would. Each timer is derived from
+        the stored case as its write derived it, with the overdue flag the case has."""
+        now = self._now()
+        timers = []
+        for found in replayed:
+            change = Change(found.case, found.case, found.revision - 1, found.partition)
+            timer = replace(self._write(change, now), overdue=found.overdue).timer()
+            if timer is not None:
+                timers.append(timer)
+        self._states.save_timers(timers)
 
     def _clocks(self, case: Case) -> tuple[ClockState, ...]:
         """The case's clocks as of its latest fact. Their due and alert instants do not depend

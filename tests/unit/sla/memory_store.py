@@ -36,14 +36,16 @@ class MemoryViews:
 
 
 class MemoryStates:
-    """The `cases` collection as dicts; `save_many` checks revisions like the real one and
-    stores each case's state and view together."""
+    """The `cases` and `case_timers` collections as dicts; `save_many` checks revisions like
+    the real one, stores each case's state and view together, then its timer (unless
+    `fail_timers` is set: a failure between the two writes)."""
 
     def __init__(self) -> None:
         self.docs: dict[str, Stored] = {}
-        self.writes: dict[str, Write] = {}
+        self.timers: dict[str, Owned] = {}
         self.views = MemoryViews()
         self.reads = 0
+        self.fail_timers = False
 
     def load_many(self, complaint_ids: Iterable[str]) -> dict[str, Stored]:
         self.reads += 1
@@ -56,19 +58,21 @@ class MemoryStates:
                 raise StaleCase("changed meanwhile")
         for c in changes:
             self.docs[c.case.complaint_id] = Stored(c.case, c.revision + 1, c.partition, c.overdue)
-            self.writes[c.case.complaint_id] = c
             if c.view is not None:
                 self.views.docs[c.case.complaint_id] = c.view
+        self.save_timers([timer for c in changes if (timer := c.timer())])
+
+    def save_timers(self, timers: Sequence[Owned]) -> None:
+        if self.fail_timers:
+            raise ConnectionError("the store went away between the case and its timer")
+        for timer in timers:
+            current = self.timers.get(timer.complaint_id)
+            if current is None or current.revision <= timer.revision:
+                self.timers[timer.complaint_id] = timer
 
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
         wanted = set(partitions)
-        for cid, w in self.writes.items():
-            if w.partition in wanted:
-                case = w.case
-                yield Owned(
-                    cid, w.partition, w.next_alert_at, case.status, case.opd_code,
-                    case.region_code, w.overdue, w.held_until,
-                )  # fmt: skip
+        return (timer for timer in self.timers.values() if timer.partition in wanted)
 
 
 class MemoryReplies:

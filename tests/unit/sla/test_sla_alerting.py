@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from services.sla.followups import FollowUpPolicy
 from services.sla.timers import TimerHeap
 from shared.events import ComplaintClosed, FollowUpKind, SlaAlert, decode
@@ -141,3 +143,22 @@ def test_the_timer_heap_skips_stale_entries_and_drops_lost_partitions() -> None:
     assert heap.pop_due(T0 + timedelta(minutes=90)) == ["b"]
     heap.assign({1})
     assert heap.pop_due(T0 + timedelta(days=1)) == [], "a's partition went to another worker"
+
+
+def test_a_timer_cut_off_from_its_case_write_is_written_again_by_the_replay() -> None:
+    sla = Sla()
+    sla.run(received(CID))
+    before = sla.states.timers[CID]
+    sla.states.fail_timers = True  # the case is stored, the store goes away before its timer
+    batch = (assigned(CID), follow_up(CID, hours=3))
+    with pytest.raises(ConnectionError):
+        sla.run(*batch)
+    assert sla.states.timers[CID] == before, "the timer lags its case"
+    sla.states.fail_timers = False
+    sla.run(*batch)  # the loop replays the uncommitted batch: both events are duplicates
+
+    stored, timer = sla.states.docs[CID], sla.states.timers[CID]
+    assert timer.revision == stored.revision and timer.status == "in_progress"
+    assert timer.next_alert_at is not None and timer.next_alert_at != before.next_alert_at
+    new_owner = Sla(states=sla.states, clock=sla.clock)  # rebuilds from the timers alone
+    assert new_owner.timers.next_due() == timer.next_alert_at
