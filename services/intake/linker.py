@@ -91,7 +91,11 @@ class DuplicateLinker:
     hot_key: int = 50  # a key with more postings than this in the window says nothing
     hot_for_s: float = 3600.0  # how long a hot key is left out before it is read again
     clock: Callable[[], float] = time.monotonic
+    # Sketches are insert-only, so the ones this process filed or read stay true: a batch's
+    # candidates are mostly the complaints the batches before it filed, and are not read again.
+    remembered: int = 20_000
     _hot: dict[str, float] = field(default_factory=dict)  # key -> when to read it again
+    _sketches: dict[str, Filed] = field(default_factory=dict)  # oldest first
     _pruned: date | None = None
 
     def find(self, complaint: ComplaintReceived, complaint_id: str = "") -> list[DuplicateLink]:
@@ -112,9 +116,11 @@ class DuplicateLinker:
                 postings.setdefault(key, []).append(filed.complaint_id)
         postings = self._without_hot(postings)
         chosen = [self._chosen(keys, postings, filed) for filed, keys in entries]
-        known = {filed.complaint_id: filed for filed, _ in entries}
+        known = self._sketches | {filed.complaint_id: filed for filed, _ in entries}
         missing = {cid for ids in chosen for cid in ids} - known.keys()
-        known |= {filed.complaint_id: filed for filed in self.store.sketches(missing)}
+        fetched = self.store.sketches(missing) if missing else []
+        self._remember(fetched)
+        known |= {filed.complaint_id: filed for filed in fetched}
         return [
             self._links(filed, [known[cid] for cid in ids if cid in known])
             for (filed, _), ids in zip(entries, chosen, strict=True)
@@ -125,7 +131,12 @@ class DuplicateLinker:
         entries = _filed_all(batch)
         if not entries:
             return
-        self.store.file((filed, blocking_keys(filed.sketch)) for filed in entries)
+        hot = self._hot.keys()  # not read while hot, so not written either (most of the writes)
+        self.store.file(
+            (filed, [key for key in blocking_keys(filed.sketch) if key not in hot])
+            for filed in entries
+        )
+        self._remember(entries)
         self._prune_daily(max(filed.sketch.day for filed in entries))
 
     def mark_outbox(self, batch: list[StoredComplaint]) -> list[StoredComplaint]:
@@ -165,6 +176,12 @@ class DuplicateLinker:
         except PyMongoError as exc:
             metrics.DUPLICATE_LINKING.labels("file_error").inc(len(pairs))
             log.warning("cannot file fingerprints", extra={"error": str(exc)[:300]})
+
+    def _remember(self, filed: Iterable[Filed]) -> None:
+        """Keep sketches for later batches, at most `remembered` (the oldest go first)."""
+        self._sketches.update((f.complaint_id, f) for f in filed)
+        for complaint_id in list(self._sketches)[: max(0, len(self._sketches) - self.remembered)]:
+            del self._sketches[complaint_id]
 
     def _asked(self, keys: set[str]) -> set[str]:
         """The keys worth reading: all but those found hot a little while ago."""

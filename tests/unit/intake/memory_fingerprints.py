@@ -16,6 +16,7 @@ class MemoryFingerprints:
         self.filed: dict[str, Filed] = {}
         self.lookups = 0
         self.asked: list[set[str]] = []  # the keys of each postings look-up
+        self.read: list[set[str]] = []  # the ids of each sketches look-up
 
     def postings(self, keys: Iterable[str], since: date) -> dict[str, list[str]]:
         self.lookups += 1
@@ -32,7 +33,8 @@ class MemoryFingerprints:
         return found
 
     def sketches(self, complaint_ids: Iterable[str]) -> list[Filed]:
-        return [self.filed[cid] for cid in sorted(set(complaint_ids)) if cid in self.filed]
+        self.read.append(set(complaint_ids))
+        return [self.filed[cid] for cid in sorted(self.read[-1]) if cid in self.filed]
 
     def file(self, batch: Iterable[tuple[Filed, list[str]]]) -> None:
         for filed, keys in batch:

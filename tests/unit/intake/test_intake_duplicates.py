@@ -142,6 +142,13 @@ def test_the_relay_marks_the_events_it_sends_and_files_the_complaints() -> None:
     third = _accepted(repo, form_id="wf-3", reporter=None)
     outbox.add(third)
     relay_round(outbox, producer, CONFIG, clock=lambda: NOW, mark=linker.mark_outbox)
+    assert fingerprints.read == []  # the sketches this relay filed are not read back
+    elsewhere = DuplicateLinker(fingerprints)  # another replica's relay reads them
+    assert [link.complaint_id for link in elsewhere.find(_sent(producer)[-1], "x")] == [
+        second.complaint_id,
+        first.complaint_id,
+    ]
+    assert fingerprints.read == [{first.complaint_id, second.complaint_id, third.complaint_id}]
     again = linker.mark_outbox([second])
     [resent] = [decode(c.outbox.event.encode()).data for c in again]
     assert [link.complaint_id for link in resent.possible_duplicates] == [first.complaint_id]
@@ -194,6 +201,8 @@ def test_a_key_filed_too_often_is_a_stop_word_left_out_of_later_look_ups() -> No
     assert "n|35|darmo" in fingerprints.asked[-1]
     linker.find_all(rows[4:])
     assert "n|35|darmo" not in fingerprints.asked[-1]  # hot: not read again
+    linker.file_all(rows[4:])
+    assert rows[4][0] not in fingerprints.keys["n|35|darmo"]  # nor filed under it
     now[0] = 61.0
     linker.find_all(rows[4:])
     assert "n|35|darmo" in fingerprints.asked[-1]  # and asked again once the hour is up
