@@ -27,7 +27,7 @@ from typing import Any
 
 from pymongo import MongoClient, monitoring
 
-from services.intake.fingerprints import FingerprintStore
+from services.intake.fingerprints import Filed, FingerprintStore
 from services.intake.linker import DuplicateLinker, sketch_of
 from services.intake.similarity import blocking_keys
 from shared.events import ComplaintReceived
@@ -94,17 +94,28 @@ def complaint(rng: random.Random, n: int, day: date) -> ComplaintReceived:
     )
 
 
-def fill(collection: Any, size: int, per_day: int, rng: random.Random) -> None:
-    """Write the fingerprints of `size` complaints, `per_day` a day, up to TODAY."""
-    docs: list[dict[str, Any]] = []
+def fill(collection: Any, size: int, per_day: int, rng: random.Random, together: int = 1) -> None:
+    """Write the fingerprints of `size` complaints, `per_day` a day, up to TODAY, filed
+    `together` at a time as the relay files a batch (1: one posting document per key and
+    complaint, the form of a look-up per submission)."""
+    entries = []
     for n in range(size):
         day = TODAY - timedelta(days=n // per_day)
         sketch = sketch_of(complaint(rng, n, day))
-        cid = f"01B{n:023d}"
-        keys = blocking_keys(sketch)
-        docs += [{"_id": f"k|{k}|{cid}", "k": k, "d": day.isoformat()} for k in keys]
-        doc = {"_id": f"s|{cid}", "d": day.isoformat(), "tn": f"ADU-B{n:07d}", "ch": "sms"}
-        docs.append(doc | {"sk": sketch.to_doc()})
+        entries.append(
+            (Filed(f"01B{n:023d}", f"ADU-B{n:07d}", "sms", sketch), blocking_keys(sketch))
+        )
+    if together > 1:
+        store = FingerprintStore(collection)
+        for start in range(0, size, together):
+            store.file(entries[start : start + together])
+        return
+    docs: list[dict[str, Any]] = []
+    for filed, keys in entries:
+        cid, day = filed.complaint_id, filed.sketch.day.isoformat()
+        docs += [{"_id": f"k|{k}|{cid}", "k": k, "d": day} for k in keys]
+        doc = {"_id": f"s|{cid}", "d": day, "tn": filed.tracking_number, "ch": "sms"}
+        docs.append(doc | {"sk": filed.sketch.to_doc()})
     for batch in range(0, len(docs), 1000):
         collection.insert_many(docs[batch : batch + 1000], ordered=False)
 
@@ -118,7 +129,9 @@ VARIANTS = {  # name: (hot_key, complaints per look-up)
 }
 
 
-def measure(uri: str, size: int, per_day: int, lookups: int) -> list[dict[str, Any]]:
+def measure(
+    uri: str, size: int, per_day: int, lookups: int, together: int = 1
+) -> list[dict[str, Any]]:
     """Fill a scratch database with `size` complaints; time and count `lookups` look-ups per
     variant, the same fresh complaints for each (the variants run on the same data)."""
     listener = Commands()
@@ -127,7 +140,7 @@ def measure(uri: str, size: int, per_day: int, lookups: int) -> list[dict[str, A
     try:
         collection = client[name]["intake_fingerprints"]
         rng = random.Random(size)  # noqa: S311 - synthetic data, reproducible by seed
-        fill(collection, size, per_day, rng)
+        fill(collection, size, per_day, rng, together)
         store = FingerprintStore(collection)
         store.ensure_indexes()
         fresh = [(f"01F{n:023d}", complaint(rng, 10**6 + n, TODAY)) for n in range(lookups)]
@@ -167,12 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--per-day", type=int, default=100)
     parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument(
+        "--together", type=int, default=1, help="complaints filed at once (a relay batch)"
+    )
     args = parser.parse_args(argv)
     sys.stdout.write(
         f"{'variant':<32}  complaints  commands/complaint  ms/complaint (median, p95)  share linked\n"
     )
     for size in (int(s) for s in args.sizes.split(",")):
-        for row in measure(args.uri, size, args.per_day, args.lookups):
+        for row in measure(args.uri, size, args.per_day, args.lookups, args.together):
             sys.stdout.write(
                 f"{row['variant']:<32}  {row['size']:>10,}  {row['commands']:>18.2f}"
                 f"  {row['median_ms']:>12.2f}, {row['p95_ms']:>12.2f}  {row['linked']:>12.2f}\n"

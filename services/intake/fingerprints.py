@@ -1,9 +1,15 @@
 """The `intake_fingerprints` collection: who was filed under which blocking key (pymongo only).
 
 Two kinds of document, both insert-only:
-  {_id: "k|<blocking key>|<complaint id>", k: key, d: day}   one per key and complaint
-  (the key holds no day: a look-up asks for each key once and keeps the postings of the window)
+  {_id: "k|<blocking key>|<digest of ids>", k: key, d: day, ids: [complaint id, ...]}
+      one per key and filed batch: the complaints of the batch filed under that key that day
+      (the key holds no day: a look-up asks for each key once and keeps the postings of the
+      window). Before 2026-11-29 one per key and complaint, `_id` "k|<key>|<complaint id>" and
+      no `ids`; both are read.
   {_id: "s|<complaint id>", d: day, at, tn, ch, sk: sketch}  one per complaint
+A look-up's cost is the posting documents it reads (about 0.04 ms each on the local FerretDB,
+against 0.005 ms per `$in` value), so a batch's complaints that share a key (a burst about one
+street) share one document: under load the documents per complaint fall.
 Insert-only, because replicas file at the same time: an `$addToSet` into one document per key
 is a read-modify-write on FerretDB, and concurrent ones lost members (and made pymongo fail
 on a reply without `nModified`). Postings are read by `k $in` and sketches by `_id $in`, both
@@ -15,6 +21,7 @@ choice (linker.py), so the in-memory double of this store behaves the same.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -60,11 +67,11 @@ class FingerprintStore:
         # One batch: a getMore round trip per 101 documents would grow with the window.
         # `k $in` is the index look-up; the day range is checked on what it found (not indexed).
         window = {"k": {"$in": wanted}, "d": {"$gte": since.isoformat()}}
-        found: dict[str, list[str]] = {}
-        for doc in self._collection.find(window, {"_id": 1}, batch_size=10_000):
-            key, complaint_id = doc["_id"][2:].rsplit("|", 1)
-            found.setdefault(key, []).append(complaint_id)
-        return found
+        found: dict[str, set[str]] = {}
+        for doc in self._collection.find(window, {"k": 1, "ids": 1}, batch_size=10_000):
+            ids = doc.get("ids") or [doc["_id"].rsplit("|", 1)[1]]  # one id: the older form
+            found.setdefault(doc["k"], set()).update(ids)  # a re-filed complaint counts once
+        return {key: sorted(ids) for key, ids in found.items()}
 
     def sketches(self, complaint_ids: Iterable[str]) -> list[Filed]:
         """Return the filed complaints among `complaint_ids`, in one find by `_id`."""
@@ -77,8 +84,11 @@ class FingerprintStore:
     def file(self, batch: Iterable[tuple[Filed, list[str]]]) -> None:
         """Store each complaint's sketch and one posting per key, all in one insert (idempotent)."""
         docs: list[dict[str, Any]] = []
+        postings: dict[tuple[str, str], list[str]] = {}
         for filed, keys in batch:
             day = filed.sketch.day.isoformat()
+            for key in keys:
+                postings.setdefault((key, day), []).append(filed.complaint_id)
             docs.append(
                 {
                     "_id": f"s|{filed.complaint_id}",
@@ -89,8 +99,12 @@ class FingerprintStore:
                     "sk": filed.sketch.to_doc(),
                 }
             )
-            docs += [{"_id": f"k|{key}|{filed.complaint_id}", "k": key, "d": day} for key in keys]
-        # Filing the same complaint again (a retry) meets its own documents: nothing is lost.
+        docs += [
+            {"_id": f"k|{key}|{_digest(ids)}", "k": key, "d": day, "ids": ids}
+            for (key, day), ids in postings.items()
+        ]
+        # Filing the same batch again (a retry) meets its own documents; the same complaints in
+        # another batch make other documents, read as one posting each: nothing is lost.
         insert_new(self._collection, docs)
 
     def prune(self, today: date, keep_days: int, horizon_days: int = 30) -> int:
@@ -100,6 +114,10 @@ class FingerprintStore:
             day = (today - timedelta(days=age)).isoformat()
             removed += self._collection.delete_many({"d": day}).deleted_count
         return removed
+
+
+def _digest(ids: list[str]) -> str:
+    return hashlib.blake2b("|".join(sorted(ids)).encode(), digest_size=12).hexdigest()
 
 
 def _filed(doc: dict[str, Any]) -> Filed:

@@ -125,3 +125,22 @@ def test_replicas_filing_at_once_lose_no_posting(collection: Collection[dict[str
     ids = [f.complaint_id for f in filed]
     assert {key: sorted(found) for key, found in postings.items()} == {key: ids for key in keys}
     assert sorted(f.complaint_id for f in store.sketches(ids)) == ids
+
+
+def test_a_batch_files_one_posting_document_per_key_and_older_forms_are_read(
+    collection: Collection[dict[str, Any]],
+) -> None:
+    store = FingerprintStore(collection)
+    store.ensure_indexes()
+    base = filed_of("01BASE", complaint(random.Random(9), 9, TODAY))
+    keys, day = blocking_keys(base.sketch), base.sketch.day
+    filed = [Filed(f"01D{n:023d}", f"ADU-D{n:07d}", "web", base.sketch) for n in range(10)]
+    store.file([(f, keys) for f in filed])
+    assert collection.count_documents({}) == len(keys) + len(filed)  # not len(keys) * 10
+    # A posting of the form before batches, and a complaint filed again in another batch.
+    collection.insert_one({"_id": f"k|{keys[0]}|01OLDFORM", "k": keys[0], "d": day.isoformat()})
+    store.file([(filed[0], keys)])
+    ids = [f.complaint_id for f in filed]
+    assert store.postings(keys, day) == {key: ids for key in keys} | {
+        keys[0]: sorted([*ids, "01OLDFORM"])
+    }
