@@ -110,10 +110,11 @@ class DuplicateLinker:
             return []
         entries = [(filed, blocking_keys(filed.sketch)) for filed in _filed_all(batch)]
         since = min(filed.sketch.day for filed, _ in entries) - timedelta(days=self.window_days)
-        postings = self.store.postings(self._asked({k for _, keys in entries for k in keys}), since)
-        for filed, keys in entries:  # the batch's own complaints are candidates too
-            for key in keys:
-                postings.setdefault(key, []).append(filed.complaint_id)
+        asked = self._asked({k for _, keys in entries for k in keys})
+        postings = {key: set(ids) for key, ids in self.store.postings(asked, since).items()}
+        for filed, keys in entries:  # the batch's own complaints are candidates too (a re-sent
+            for key in keys:  # one is in the store already: a set counts it once)
+                postings.setdefault(key, set()).add(filed.complaint_id)
         postings = self._without_hot(postings)
         chosen = [self._chosen(keys, postings, filed) for filed, keys in entries]
         known = self._sketches | {filed.complaint_id: filed for filed, _ in entries}
@@ -189,14 +190,14 @@ class DuplicateLinker:
         self._hot = {key: until for key, until in self._hot.items() if until > now}
         return keys - self._hot.keys()
 
-    def _without_hot(self, postings: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _without_hot(self, postings: dict[str, set[str]]) -> dict[str, set[str]]:
         """Drop the keys filed too often (stop words), and remember them for `hot_for_s`."""
         hot = {key for key, ids in postings.items() if len(ids) > self.hot_key}
         until = self.clock() + self.hot_for_s
         self._hot |= dict.fromkeys(hot, until)
         return {key: ids for key, ids in postings.items() if key not in hot}
 
-    def _chosen(self, keys: list[str], postings: dict[str, list[str]], new: Filed) -> list[str]:
+    def _chosen(self, keys: list[str], postings: dict[str, set[str]], new: Filed) -> list[str]:
         """Ids of the complaints sharing most keys with `new`; among equals the newest (ULIDs
         sort by time). At most `max_candidates`."""
         hits: Counter[str] = Counter()
