@@ -18,12 +18,14 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaConsumer, TopicPartition
 from pymongo import MongoClient
 
 from bench.channel_bodies import mixed
@@ -68,8 +70,10 @@ def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds
     bare: list[ClosedResult] = []
     intake: dict[str, list[ClosedResult]] = {name: [] for name in VARIANTS}
     latency: dict[str, OpenResult] = {}
+    drained: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    complaints = client[database]["intake_complaints"]
     try:
-        ComplaintRepository(client[database]["intake_complaints"]).ensure_indexes()
+        ComplaintRepository(complaints).ensure_indexes()
         env = intake_env(
             database=database, topic=topic, kafka=kafka.bootstrap_servers, mongodb=mongodb
         )
@@ -85,10 +89,14 @@ def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds
                                 target, body, workers=workers, seconds=seconds, warmup_s=2.0
                             )
                         )
+                        # The relay marks possible duplicates as it sends: a relay that falls
+                        # behind would only move the cost, so say how long it took to catch up.
+                        drained[name].append(_drained(complaints, kafka, topic))
                     done = intake[name][-1]
                     _progress(
                         f"mixed intake bench: bare {bare[-1].rate:,.0f}/s, intake {name} "
-                        f"{done.rate:,.0f}/s (failed {done.failed}: {done.statuses})"
+                        f"{done.rate:,.0f}/s (failed {done.failed}: {done.statuses}), "
+                        f"all sent {drained[name][-1]:.1f} s after the load"
                     )
             for name, linking in VARIANTS.items():
                 with _intake(logs, env | {"INTAKE_DUPLICATE_LINKING": linking}) as target:
@@ -106,7 +114,35 @@ def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds
         f"keep-alive workers, {seconds:.0f} s per run, alternating; then each intake alone at "
         f"{rate:.0f} req/s open loop for {rate_seconds:.0f} s"
     )
-    return _table(header, bare, intake, latency)
+    return (
+        _table(header, bare, intake, latency)
+        + "\n"
+        + "\n".join(
+            f"intake, {name}: every accepted complaint sent to Kafka within "
+            + ", ".join(f"{d:.1f}" for d in runs)
+            + " s of the load's end"
+            for name, runs in drained.items()
+        )
+    )
+
+
+def _drained(complaints: Any, kafka: KafkaSettings, topic: str, timeout_s: float = 300.0) -> float:
+    """Seconds until the received topic holds an event for every stored complaint. Counted from
+    the topic's end offsets and the collection's size (both cheap): a count of the pending
+    complaints is a scan on FerretDB, and polling it held the store the relay was writing to."""
+    consumer = KafkaConsumer(**kafka.client_options())
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        began = time.monotonic()
+        while (
+            sum(consumer.end_offsets(partitions).values()) < complaints.estimated_document_count()
+        ):
+            if time.monotonic() - began > timeout_s:
+                return float("inf")
+            time.sleep(0.2)  # polling the broker between looks, not synchronising a test
+        return time.monotonic() - began
+    finally:
+        consumer.close()
 
 
 def _shifted(body: Callable[[int], Made]) -> Callable[[int], Made]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 from ulid import ULID
@@ -19,7 +19,7 @@ from services.intake.repository import (
     StoredComplaint,
 )
 from services.intake.tracking import new_tracking_number
-from shared.events import ComplaintReceived, encode, new_event
+from shared.events import encode, new_event
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +46,6 @@ class RelayClaim:
     lease: timedelta
 
 
-class Linker(Protocol):
-    """Marks possible duplicates before storing, and files what was stored (linker.py)."""
-
-    def mark(self, complaint: ComplaintReceived) -> ComplaintReceived: ...
-
-    def remember(self, stored: StoredComplaint) -> None: ...
-
-
 class TrackingNumbersExhausted(RuntimeError):
     """Every fresh tracking number collided: something is wrong with the generator or index."""
 
@@ -64,13 +56,10 @@ def build_complaint(
     receipt: Receipt,
     complaint_id: str,
     claim: RelayClaim | None = None,
-    *,
-    linker: Linker | None = None,
 ) -> StoredComplaint:
-    """Turn a validated body into the document to store, its outbox event included."""
+    """Turn a validated body into the document to store, its outbox event included (unmarked:
+    the relay adds the possible duplicates before sending it, linker.py)."""
     payload = adapter.to_payload(body, receipt)
-    if linker is not None:
-        payload = linker.mark(payload)
     event = new_event(payload, complaint_id=complaint_id, source=SOURCE, time=receipt.received_at)
     return StoredComplaint(
         complaint_id=complaint_id,
@@ -98,7 +87,6 @@ def accept(
     *,
     connector_id: str,
     claim: RelayClaim | None = None,
-    linker: Linker | None = None,
 ) -> Acceptance:
     """Store a new complaint, or answer with the one already stored under the same reference.
     A message that answers a case of its own sender (`adapter.cites`) is stored as a reply on
@@ -120,7 +108,7 @@ def accept(
     # look-up before every insert would cost a query (a full scan on FerretDB) per submission.
     for _ in range(_TRACKING_ATTEMPTS):
         receipt = Receipt(new_tracking_number(), datetime.now(UTC), connector_id)
-        complaint = build_complaint(adapter, body, receipt, complaint_id, claim, linker=linker)
+        complaint = build_complaint(adapter, body, receipt, complaint_id, claim)
         try:
             repo.insert(complaint)
         except DuplicateComplaint:
@@ -130,8 +118,6 @@ def accept(
             if earlier is not None:
                 return _duplicate(earlier)
             continue
-        if linker is not None:
-            linker.remember(complaint)
         log.info("complaint accepted", extra=_ids(complaint) | {"channel": channel})
         return Acceptance(
             complaint_id, complaint.tracking_number, duplicate=False, stored=complaint

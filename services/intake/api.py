@@ -196,7 +196,6 @@ def channel_router(adapter: Adapter[Any], *, gate: Gate, max_body_bytes: int) ->
                     body,
                     connector_id=connector_id,
                     claim=claim,
-                    linker=getattr(request.app.state, "linker", None),
                 )
             )
         except (PyMongoError, TrackingNumbersExhausted, TimeoutError) as exc:

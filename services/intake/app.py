@@ -73,16 +73,19 @@ def _lifespan(settings: Settings) -> Any:
         repo = ComplaintRepository(complaints, inserter)
         # Without the unique indexes idempotency silently breaks: refuse to start instead.
         await run_in_threadpool(repo.ensure_indexes)
+        linker = await run_in_threadpool(duplicate_linker, client, settings)
         relay = RelayWorker(
             repo,
             lambda: _producer(settings),
             _relay_config(settings),
             poll_s=settings.relay_poll_s,
             scan_s=settings.relay_scan_s,
+            # Possible duplicates are marked as the relay sends, a batch at a time: off the
+            # submissions' path (README, "Measured").
+            mark=linker.mark_outbox if linker is not None else None,
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
-        app.state.linker = await run_in_threadpool(duplicate_linker, client, settings)
         # Parts of long SMS waiting for the rest (sms_parts.py); keyed by _id, no index needed.
         app.state.sms_parts = SmsPartStore(client[settings.mongodb_database][settings.sms_parts])
         app.state.ready_checks = {"mongo": mongo_check(client), "kafka": kafka_check}

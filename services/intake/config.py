@@ -53,9 +53,12 @@ class Settings(ConsumerSettings):
     fingerprints: str = "intake_fingerprints"
     duplicate_window_days: int = Field(default=7, ge=1, le=60)
     duplicate_candidates: int = Field(default=200, ge=10, le=5_000)
-    # Off: complaints are accepted unmarked, with no look-up or filing. The look-up is most of
-    # a submission's store time, and grows with a province's daily volume (README, "Measured"):
-    # the switch for an operator whose store cannot keep up, and for the benchmarks.
+    # A blocking key filed for more complaints than this within the window is a stop word: its
+    # postings are not scored, and look-ups leave it out for an hour (linker.py).
+    duplicate_hot_key: int = Field(default=50, ge=2, le=5_000)
+    # Off: complaints are sent unmarked, with no look-up or filing. The relay links each batch
+    # before sending it (README, "Measured"): the switch for an operator whose store cannot
+    # keep up, and for the benchmarks.
     duplicate_linking: bool = True
     # Outbox relay: batch size, idle poll, how long a claimed batch is reserved for this
     # process, and how long one flush may wait for the broker's acknowledgements.

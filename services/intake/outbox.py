@@ -42,6 +42,10 @@ class Sender(Protocol):
     def flush(self, timeout: float | None = None) -> None: ...
 
 
+Marker = Callable[[list[StoredComplaint]], list[StoredComplaint]]
+"""Returns a batch with its events marked (possible duplicates: linker.DuplicateLinker.mark_outbox)."""
+
+
 @dataclass(frozen=True)
 class RoundResult:
     """What one relay round achieved; `error` says why it stopped short, if it did."""
@@ -78,20 +82,26 @@ def relay_round(
     store: OutboxStore,
     sender: Sender,
     config: RelayConfig,
+    *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     fresh: list[StoredComplaint] | None = None,
+    mark: Marker | None = None,
 ) -> RoundResult:
     """Publish one batch of pending complaints; return what happened.
 
     `fresh` are complaints this process just stored, already claimed by it at insert: they are
     sent without a query. Otherwise the round claims what is pending in the store (a scan on
-    FerretDB), which picks up what a crash, an outage or another replica left behind.
+    FerretDB), which picks up what a crash, an outage or another replica left behind. `mark`
+    adds the possible duplicates to the batch's events before they are sent: one look-up per
+    batch, off the submissions' path (a re-send is marked again, the same way).
     """
     batch = fresh or store.claim_pending(
         owner=config.owner, limit=config.batch_size, lease=config.lease, now=clock()
     )
     if not batch:
         return RoundResult()
+    if mark is not None:
+        batch = mark(batch)  # raises while Mongo is unreachable: the batch stays claimed
     futures, refused, error = _send_all(batch, sender, config)
     try:
         sender.flush(timeout=config.flush_timeout_s)

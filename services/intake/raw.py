@@ -20,7 +20,6 @@ from services.intake import metrics
 from services.intake.accept import Acceptance, RelayClaim, TrackingNumbersExhausted, accept
 from services.intake.adapters import Adapter
 from services.intake.connectors import Connector, with_region
-from services.intake.linker import DuplicateLinker
 from services.intake.repository import ComplaintRepository, StoredComplaint
 from shared import headers
 from shared.kafka.records import Received, Refused, Result
@@ -54,7 +53,6 @@ class RawIntake:
     connectors: Mapping[str, Connector]
     repo: ComplaintRepository
     state: Any  # what an adapter's `gather` reads (the SMS part store)
-    linker: DuplicateLinker | None = None  # links possible duplicates across channels
     relay: FastPath | None = None  # sends what was accepted; without it, the relay's scan does
     # Accepts a batch's records side by side: their look-ups overlap, and the repository's group
     # commit stores them with one insert per group instead of one round trip each.
@@ -104,10 +102,7 @@ class RawIntake:
         regional = with_region(adapter, self.connectors[connector_id].region)
         claim = self.relay.claim() if self.relay else None
         try:
-            done = accept(
-                self.repo, regional, body, connector_id=connector_id, claim=claim,
-                linker=self.linker,
-            )  # fmt: skip
+            done = accept(self.repo, regional, body, connector_id=connector_id, claim=claim)
         except TrackingNumbersExhausted as exc:  # the store misbehaves, not the record
             raise TransientError(str(exc), dependency=MONGO) from exc
         if self.relay is not None and done.stored is not None:

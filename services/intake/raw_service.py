@@ -51,19 +51,20 @@ def build_raw_service(settings: Settings, channels: Sequence[str] | None = None)
     )
     repo = ComplaintRepository(complaints, inserter)
     repo.ensure_indexes()  # without the unique indexes idempotency silently breaks
+    linker = duplicate_linker(client, settings)
     relay = RelayWorker(
         repo,
         lambda: _producer(settings),
         _relay_config(settings),
         poll_s=settings.relay_poll_s,
         scan_s=settings.relay_scan_s,
+        mark=linker.mark_outbox if linker is not None else None,  # as the HTTP intake's
     )
     intake = RawIntake(
         adapters={topic: ADAPTERS[channel] for topic, channel in topics.items()},
         connectors=settings.all_connectors(),
         repo=repo,
         state=SimpleNamespace(sms_parts=SmsPartStore(db[settings.sms_parts])),
-        linker=duplicate_linker(client, settings),
         # Each accepted complaint goes to the relay at once, as over HTTP. (It used to be left
         # to a scan of the store every relay_poll_s: a full scan on FerretDB, each second.)
         relay=relay,

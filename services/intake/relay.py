@@ -20,7 +20,14 @@ from pymongo.errors import PyMongoError
 
 from services.intake import metrics
 from services.intake.accept import RelayClaim
-from services.intake.outbox import OutboxStore, RelayConfig, RoundResult, Sender, relay_round
+from services.intake.outbox import (
+    Marker,
+    OutboxStore,
+    RelayConfig,
+    RoundResult,
+    Sender,
+    relay_round,
+)
 from services.intake.repository import StoredComplaint
 from shared.retry import Backoff
 
@@ -48,6 +55,7 @@ class RelayWorker:
         poll_s: float = 1.0,
         scan_s: float = 30.0,
         backoff: Backoff | None = None,
+        mark: Marker | None = None,
     ) -> None:
         self._store = store
         self._connect = connect  # returns a producer; may raise while Kafka is unreachable
@@ -55,6 +63,7 @@ class RelayWorker:
         self._poll_s = poll_s
         self._scan_s = scan_s  # a scan is the safety net, not the path: seldom
         self._backoff = backoff or Backoff(base_s=0.5, cap_s=10.0)
+        self._mark = mark  # possible duplicates, one look-up per round (linker.py)
         self._producer: Any = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -125,7 +134,9 @@ class RelayWorker:
         if not fresh and time.monotonic() < self._scan_at:
             return RoundResult()  # nothing offered, no scan due
         try:
-            result = relay_round(self._store, self._sender(), self._config, fresh=fresh or None)
+            result = relay_round(
+                self._store, self._sender(), self._config, fresh=fresh or None, mark=self._mark
+            )
         except PyMongoError as exc:
             return self._failed("mongo", exc)
         self._after(result, scanned=not fresh)

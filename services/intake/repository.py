@@ -39,7 +39,7 @@ class Outbox(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    event: str  # the encoded ComplaintReceived CloudEvent, exactly as it will be sent
+    event: str  # the encoded CloudEvent as sent, but for the possible duplicates the relay adds
     published_at: datetime | None = None
     lease_until: datetime = _UNCLAIMED
     owner: str | None = None

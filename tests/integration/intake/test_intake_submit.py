@@ -89,6 +89,28 @@ def test_same_form_twice_is_one_complaint_and_one_event(
     assert len(read_to_end(infra.kafka_bootstrap, received_topic, at_least=1)) == 1
 
 
+def test_a_second_report_of_one_problem_is_sent_marked_by_the_relay(
+    infra: Infra, client: TestClient, complaints: Collection[dict[str, Any]], received_topic: str
+) -> None:
+    first = client.post(URL, json=form("wf-one"), headers=AUTH).json()
+    again = form("wf-two", title="PJU mati", reporter={"phone": "0812-9876-5432"})
+    second = client.post(URL, json=again, headers=AUTH).json()
+    for answer in (first, second):
+        wait_until(lambda a=answer: _published(complaints, a["complaint_id"]), message="sent")
+    records = read_to_end(infra.kafka_bootstrap, received_topic, at_least=2)
+    sent = {event.subject: event.data for event in (decode(r.value) for r in records)}
+    marked = sent[second["complaint_id"]]
+    assert isinstance(marked, ComplaintReceived)
+    [link] = marked.possible_duplicates
+    assert (link.complaint_id, link.tracking_number) == (
+        first["complaint_id"],
+        first["tracking_number"],
+    )
+    assert sent[first["complaint_id"]].possible_duplicates == []  # type: ignore[union-attr]
+    stored = complaints.find_one({"_id": second["complaint_id"]})
+    assert stored is not None and stored["complaint"]["possible_duplicates"] == []  # the relay's
+
+
 def test_concurrent_deliveries_of_one_form_agree_on_one_tracking_number(
     client: TestClient, complaints: Collection[dict[str, Any]]
 ) -> None:

@@ -1,7 +1,8 @@
 """The labelled duplicate set (tests/data/intake/duplicates.jsonl), replayed through a linker.
 
-Complaints are replayed in time order: each is looked up (`find`) and then filed, as `accept`
-does. A true pair is two complaints of one cluster at most the window apart; precision and
+Complaints are replayed in time order, in batches as the relay sends them: each batch is looked
+up (`find_all`) and then filed (`file_all`), as `DuplicateLinker.mark_outbox` does; a batch of
+one is a look-up per complaint. A true pair is two complaints of one cluster at most the window apart; precision and
 recall are counted over pairs (new complaint -> earlier complaint).
 """
 
@@ -17,7 +18,7 @@ from services.intake.adapters.common import title_from
 from services.intake.contact import normalise_email, normalise_line
 from services.intake.linker import DuplicateLinker
 from services.intake.repository import Outbox, StoredComplaint
-from shared.events import Channel, ComplaintReceived
+from shared.events import Channel, ComplaintReceived, encode, new_event
 
 SET = Path(__file__).parents[2] / "data" / "intake" / "duplicates.jsonl"
 
@@ -69,7 +70,8 @@ def payload(row: dict[str, Any]) -> ComplaintReceived:
 
 
 def stored(row: dict[str, Any], complaint: ComplaintReceived) -> StoredComplaint:
-    """Return the stored form `remember` reads."""
+    """Return the stored form, its outbox event unmarked (as accept stores it)."""
+    event = new_event(complaint, complaint_id=row["id"], source="/test", time=complaint.received_at)
     return StoredComplaint(
         complaint_id=row["id"],
         tracking_number=complaint.tracking_number,
@@ -79,18 +81,20 @@ def stored(row: dict[str, Any], complaint: ComplaintReceived) -> StoredComplaint
         correlation_id=row["id"],
         received_at=complaint.received_at,
         complaint=complaint.model_dump(mode="json"),
-        outbox=Outbox(event="{}"),
+        outbox=Outbox(event=encode(event).decode()),
     )
 
 
-def replay(linker: DuplicateLinker) -> Score:
-    """Feed the set through `linker`; return what it linked against the truth."""
+def replay(linker: DuplicateLinker, batch_size: int = 1) -> Score:
+    """Feed the set through `linker`, `batch_size` complaints at a time; return what it linked
+    against the truth."""
     rows = load()
     found: set[tuple[str, str]] = set()
-    for row in rows:
-        complaint = payload(row)
-        found |= {(row["id"], link.complaint_id) for link in linker.find(complaint)}
-        linker.remember(stored(row, complaint))
+    for start in range(0, len(rows), batch_size):
+        batch = [(row["id"], payload(row)) for row in rows[start : start + batch_size]]
+        for (cid, _), links in zip(batch, linker.find_all(batch), strict=True):
+            found |= {(cid, link.complaint_id) for link in links}
+        linker.file_all(batch)
     return Score(frozenset(_true_pairs(rows, linker.window_days)), frozenset(found))
 
 
