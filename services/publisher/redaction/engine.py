@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from services.publisher.redaction import address, contact, gazetteer, names, numbers, reporter
+from services.publisher.redaction import (
+    address,
+    backstop,
+    contact,
+    gazetteer,
+    names,
+    numbers,
+    reporter,
+)
 from services.publisher.redaction.model import PRIORITY, Kind, Redaction, Removed, Reporter, Span
 
 # A removal can leave a cue next to what it did not cover ("NIK <16 digits> <14 digits>"), so
@@ -15,11 +23,21 @@ _MAX_PASSES = 3
 _PLACEHOLDER = re.compile("|".join(re.escape(kind.placeholder) for kind in Kind))
 
 
-def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> Redaction:
-    """Return the public version of `text` and what was removed (in text order per pass)."""
-    result = _once(text, reporter_block)
+def redact(
+    text: str,
+    reporter_block: Mapping[str, object] | Reporter | None = None,
+    *,
+    unknown_names: bool = True,
+) -> Redaction:
+    """Return the public version of `text` and what was removed (in text order per pass).
+
+    `unknown_names` runs the backstop (`backstop.py`): every capitalised word no list knows
+    goes as `[NAMA]`. Every public output keeps it on; off, only the rules run (to measure).
+    """
+    result = _once(text, reporter_block, unknown_names=unknown_names)
     for _ in range(_MAX_PASSES - 1):
-        again = _once(result.text, reporter_block, keep=_placeholders(result.text))
+        keep = _placeholders(result.text)
+        again = _once(result.text, reporter_block, keep=keep, unknown_names=unknown_names)
         if again.text == result.text:
             break
         result = Redaction(again.text, result.removed + again.removed)
@@ -27,20 +45,33 @@ def redact(text: str, reporter_block: Mapping[str, object] | Reporter | None = N
 
 
 def _once(
-    text: str, reporter_block: Mapping[str, object] | Reporter | None, keep: Sequence[Span] = ()
+    text: str,
+    reporter_block: Mapping[str, object] | Reporter | None,
+    keep: Sequence[Span] = (),
+    *,
+    unknown_names: bool,
 ) -> Redaction:
-    found = [s for s in spans(text, reporter_block) if not any(_overlap(s, k) for k in keep)]
+    found = spans(text, reporter_block, unknown_names=unknown_names)
+    found = [s for s in found if not any(_overlap(s, k) for k in keep)]
     return Redaction(_replace(text, found), tuple(_removed(text, found)))
 
 
-def spans(text: str, reporter_block: Mapping[str, object] | Reporter | None = None) -> list[Span]:
-    """Return where personal data stands in `text`: merged, non-overlapping, in text order."""
+def spans(
+    text: str,
+    reporter_block: Mapping[str, object] | Reporter | None = None,
+    *,
+    unknown_names: bool = True,
+) -> list[Span]:
+    """Return where personal data stands in `text`: merged, non-overlapping, in text order.
+
+    `unknown_names`: also the backstop's unknown capitalised words (see `redact`).
+    """
     who = (
         reporter_block
         if isinstance(reporter_block, Reporter) or reporter_block is None
         else Reporter.from_mapping(reporter_block)
     )
-    return merge(find_all(text, who))
+    return merge(find_all(text, who, unknown_names=unknown_names))
 
 
 def _placeholders(text: str) -> list[Span]:
@@ -51,11 +82,13 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def find_all(text: str, who: Reporter | None) -> list[Span]:
+def find_all(text: str, who: Reporter | None, *, unknown_names: bool = True) -> list[Span]:
     """Return every finding of every detector, overlapping ones included."""
     found = [*numbers.find(text), *contact.find(text), *address.find(text)]
-    tokens = names.words(text)  # both name detectors read the same words
+    tokens = names.words(text)  # the name detectors read the same words
     found += [*names.find(text, tokens), *gazetteer.find(text, tokens), *reporter.find(text, who)]
+    if unknown_names:  # last: it only adds what no rule found (merge keeps the longer span)
+        found += backstop.find(text, tokens)
     return found
 
 

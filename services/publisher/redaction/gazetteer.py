@@ -119,7 +119,7 @@ def _capitalised(text: str, tokens: list[Word], index: int) -> tuple[int, int] |
         first -= 1
     if _neighbour_leads(text, tokens, first, index):
         first -= 1  # "Rudy Hartono": an unlisted given name before a listed family name
-    if _in_place_name(text, tokens, first):
+    if in_place_name(text, tokens, first):
         return None
     last = index
     while last + 1 < len(tokens) and last + 1 - first < MAX_NAME_WORDS:
@@ -165,7 +165,7 @@ def _follows(tokens: list[Word], index: int) -> bool:
     word = tokens[index]
     if word.bare in JOINERS:
         return index + 1 < len(tokens) and capital(tokens[index + 1])
-    return capital(word) and name_word(word, lowercase=False) and not _place_word(tokens, index)
+    return capital(word) and name_word(word, lowercase=False) and not place_word(tokens, index)
 
 
 def _certain(name: list[Word]) -> bool:
@@ -176,13 +176,13 @@ def _certain(name: list[Word]) -> bool:
     return len(listed) >= 2 and any(b not in COMMON_WORD_NAMES for b in listed)
 
 
-def _in_place_name(text: str, tokens: list[Word], first: int) -> bool:
+def in_place_name(text: str, tokens: list[Word], first: int) -> bool:
     """Tell whether the capitalised run before `first` is (or follows) a place word."""
     index = first
     # Blanks only between the words; a dot does not part them here ("Jl. Ahmad Yani").
     while index > 0 and not text[tokens[index - 1].end : tokens[index].start].strip(" \t"):
         before = tokens[index - 1]
-        if _place_word(tokens, index - 1):
+        if place_word(tokens, index - 1):
             return True
         if not (capital(before) or before.bare in TITLES):
             return False
@@ -190,7 +190,7 @@ def _in_place_name(text: str, tokens: list[Word], first: int) -> bool:
     return False
 
 
-def _place_word(tokens: list[Word], index: int) -> bool:
+def place_word(tokens: list[Word], index: int) -> bool:
     """Tell whether a word names a kind of place or institution, or is an acronym ("SMA")."""
     word = tokens[index]
     if word.bare == "rumah":  # "Rumah Sakit", "Rumah Makan"; not "rumah Abdul Gani"

@@ -7,13 +7,13 @@ explicit: a reviewer can see why a word was kept or removed.
 from __future__ import annotations
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
     """Split a whitespace-separated list into a set."""
     return frozenset(text.split())
 
 
 # Honorifics after which even a lower-case word is taken as a name ("pak budi").
-STRONG_HONORIFICS = _words(
+STRONG_HONORIFICS = words(
     """
     bapak bpk bp pak ibu ibuk bu sdr sdri saudara saudari mbak mba mbakyu
     almarhum almarhumah alm almh nyonya ny tuan nona bunda
@@ -21,7 +21,7 @@ STRONG_HONORIFICS = _words(
 )
 # Honorifics that are also common words (mas = gold, teh = tea, om, kak, dik): the name that
 # follows must be capitalised.
-WEAK_HONORIFICS = _words(
+WEAK_HONORIFICS = words(
     """
     mas kak kakak dik adik adek dek bang abang cak ning teh kang akang om tante mbah
     uda uni opa oma engkong koh cik ci ko haji hajah hj ustadz ustad ustadzah kyai kiai
@@ -33,29 +33,29 @@ WEAK_HONORIFICS = _words(
     """
 )
 # Regional words for "I" before a self-introduction ("Ulun Galuh", "Ambo Rusli", "Tiyang I Wayan").
-SELF_WORDS = _words("saya aku sy kami gue gw ulun ambo tiyang kulo")
+SELF_WORDS = words("saya aku sy kami gue gw ulun ambo tiyang kulo")
 # Relatives and acquaintances: a capitalised word right after one of them with a possessive
 # ("anak saya Dimas", "tetangga kami Sri", "temannya Tiurma") is a person, named.
-RELATIVES = _words(
+RELATIVES = words(
     """
     anak istri suami adik kakak abang tetangga teman kawan sahabat keponakan ponakan cucu
     ayah mertua menantu sepupu paman bibi pacar rekan kakek nenek ipar
     """
 )
 # Work roles: a listed name right after one is a person even in lower case ("petugas agus").
-ROLES = _words(
+ROLES = words(
     """
     petugas oknum pegawai staf sopir supir guru dosen bidan perawat dokter satpam mandor kurir
     tukang pedagang penjual pemilik ketua kepala
     """
 )
 # Academic and professional titles written before a name ("dr. Andi", "Ir. Joko").
-TITLES = _words("dr drg dr. ir drs dra prof h kh hj")
+TITLES = words("dr drg dr. ir drs dra prof h kh hj")
 # Positions that may stand between an honorific and a name ("Pak Lurah Slamet") and that
 # stay in the public text: they are roles, not identities. After an honorific, most name an
 # office of a place ("Pak Camat Gubeng"): nothing after them is taken (a listed name is,
 # by gazetteer.py).
-POSITIONS = _words(
+POSITIONS = words(
     """
     lurah camat kades kepala kadis kabid kasi kasubag sekdes carik kadus kasun bupati wabup
     walikota wali wakil gubernur wagub dokter dr bidan mantri perawat suster guru kepsek
@@ -66,7 +66,7 @@ POSITIONS = _words(
     """
 )
 # Words that often follow "Ibu"/"Bapak" and the like without being a name.
-NOT_NAMES = _words(
+NOT_NAMES = words(
     """
     kota pertiwi negara hamil menyusui muda rumah tangga saya kami kita aku ulun ambo tiyang kulo
     gue gua sy aq q dia beliau mereka anda kalian semua sekalian sekeluarga dan atau yang
@@ -93,14 +93,14 @@ NOT_NAMES = _words(
 )
 # Positions of a person who serves people, not a territory: after an honorific the
 # capitalised word that follows is the person's name ("Pak Guru Yakub", "Bu Bidan Rina").
-PERSONAL_POSITIONS = _words(
+PERSONAL_POSITIONS = words(
     """
     guru dokter bidan mantri perawat suster ustadz ustad sopir supir satpam mandor juragan
     kernet ojol kurir modin takmir polisi
     """
 )
 # Words that qualify such a position and are no name ("Pak Guru Honorer", "Bu Bidan Desa").
-POSITION_QUALIFIERS = _words(
+POSITION_QUALIFIERS = words(
     """
     agama olahraga honorer kelas desa gigi umum jaga piket les ngaji mengaji pns ppk ppkn
     bahasa matematika ipa ips seni tk sd smp sma smk paud kampung puskesmas sekolah baru
@@ -108,7 +108,7 @@ POSITION_QUALIFIERS = _words(
     """
 )
 # Function words and fillers that end a name or a street name when reached.
-STOPWORDS = _words(
+STOPWORDS = words(
     """
     yang yg dan atau di ke dari pada untuk utk buat bagi oleh dengan dgn sama ama kepada kpd
     itu ini tsb tersebut tadi td juga jg sudah sdh udah udh belum blm tidak tdk gak ga nggak
@@ -120,7 +120,7 @@ STOPWORDS = _words(
     """
 )
 # Words before "dr."/"Dr." that make it part of an institution's name (RSUD dr. Soetomo).
-INSTITUTION_WORDS = _words(
+INSTITUTION_WORDS = words(
     """
     rsud rs rsu rsia rsup rsj sakit puskesmas klinik jl jl. jln jln. jalan gedung
     universitas univ stadion bandara museum taman lapangan terminal pelabuhan gor sekolah
@@ -130,7 +130,7 @@ INSTITUTION_WORDS = _words(
 # Words before a capitalised run that make it a place, building or firm, not a person, even
 # when the run holds a person's name: "Jl. Ahmad Yani", "Masjid Agung", "SMA Santa Maria",
 # "Toko Bunga Indah", "Universitas Hasanuddin". Acronyms (SMA, CV, PDAM) count as well.
-PLACE_WORDS = INSTITUTION_WORDS | _words(
+PLACE_WORDS = INSTITUTION_WORDS | words(
     """
     jl jln jalan gg gang lorong gedung pasar toko warung kios apotek hotel wisma losmen
     restoran resto kafe cafe bengkel salon ruko perumahan perum komplek kompleks blok
@@ -145,14 +145,14 @@ PLACE_WORDS = INSTITUTION_WORDS | _words(
 )
 # "Rumah" is a building's name only before one of these ("Rumah Sakit", "Rumah Makan Sari
 # Ayu", "Rumah Susun"); before a person it is that person's house ("rumah Abdul Gani").
-HOUSE_KINDS = _words(
+HOUSE_KINDS = words(
     """
     sakit susun dinas ibadah makan singgah potong duka adat tahanan jompo bersalin sehat
     belajar pintar produksi kreatif budaya zakat pompa
     """
 )
 # Days, months and compass points: capitalised in running text, never a given name before a family name.
-CALENDAR = _words(
+CALENDAR = words(
     """
     senin selasa rabu kamis jumat jum'at sabtu minggu ahad januari februari maret april mei
     juni juli agustus september oktober november desember
@@ -160,7 +160,7 @@ CALENDAR = _words(
     """
 )
 # Adverbs and auxiliaries: a lower-case name ends before one ("namanya jefri sering ...").
-ADVERBS = _words(
+ADVERBS = words(
     """
     sering selalu suka kadang jarang biasa biasanya terus malah cuma hanya cm sempat
     langsung memang emang mulai tiba katanya udah udh sudah sdh lagi lg masih msh pernah
@@ -169,7 +169,7 @@ ADVERBS = _words(
 )
 # Listed names that are also everyday words or parts of place, shop and firm names: alone
 # they are not taken; beside another listed name or after a cue they are ("Sari Wulandari").
-COMMON_WORD_NAMES = _words(
+COMMON_WORD_NAMES = words(
     """
     indah jaya sari bunga agung murni mulia putri putra ayu bagus baru harapan lestari
     kartika permata cahaya mawar melati bintang rahayu sentosa makmur abadi utama mandiri
@@ -184,7 +184,7 @@ COMMON_WORD_NAMES = _words(
     """
 )
 # Indonesian plate region codes (registration area prefixes), plus RI and CD.
-PLATE_CODES = _words(
+PLATE_CODES = words(
     """
     a b d e f g h k l m n p r s t w z aa ab ad ae ag ba bb bd be bg bh bk bl bm bn bp
     da db dd de dg dh dk dl dm dn dp dr ds dt dw ea eb ed kb kh kt ku pa pb pg pt ri cd
@@ -192,7 +192,7 @@ PLATE_CODES = _words(
 )
 # Everyday words that, lower case, are not taken as a name even after a strong cue
 # ("nama saya budi tinggal di ..."): verbs, adjectives and nouns common in complaints.
-COMMON = NOT_NAMES | _words(
+COMMON = NOT_NAMES | words(
     """
     tinggal ingin pengen pgn mau lapor melapor melaporkan mengadu mengadukan mengeluh
     mengeluhkan menyampaikan sampaikan adalah merupakan asal berasal kerja bekerja domisili
