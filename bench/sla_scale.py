@@ -66,6 +66,7 @@ from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.held import HeldCases
+from services.sla.loading import PartitionLoader
 from services.sla.quality import Judge
 from services.sla.repository import Owned, ReplyRepository, StateRepository
 from services.sla.service import _parts
@@ -232,16 +233,19 @@ class _Given:
 
 def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
     settings = Settings()
-    timers, held, assignment = TimerHeap(), HeldCases(), Assignment()
+    timers, held, assignment, backlog = TimerHeap(), HeldCases(), Assignment(), metrics.Backlog()
     timing = Timing(settings.clocks, Calendars(settings.calendar))
+    loader = PartitionLoader(  # the whole rebuild in one tick: what it costs in Python
+        source=source, timers=timers, held=held, backlog=backlog, slice_s=float("inf")
+    )
     writer = CaseWriter(
         states=source, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
-        backlog=metrics.Backlog(), held_max_age=timedelta(minutes=10),
+        backlog=backlog, loader=loader, held_max_age=timedelta(minutes=10),
         clock=lambda: datetime.now(UTC),
     )  # fmt: skip
     ticker = AlertTicker(
         states=source, writer=writer, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
-        backlog=metrics.Backlog(), assignment=assignment, service="bench",
+        backlog=backlog, loader=loader, assignment=assignment, service="bench",
         topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         clock=lambda: datetime.now(UTC),
     )  # fmt: skip
