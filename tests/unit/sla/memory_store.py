@@ -162,6 +162,7 @@ class Sla:
             clock=self.clock,
             topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         )  # fmt: skip
+        self.loader, self.backlog, self.held = loader, backlog, held
         self.ticker.tick()  # takes the assignment
 
     @property
