@@ -55,6 +55,7 @@ class _Load:
     read: Counter[Key] = field(default_factory=Counter)  # backlog labels of the rows read
     moved: Counter[Key] = field(default_factory=Counter)  # what writes meanwhile moved
     cases: int = 0
+    superseded: int = 0  # rows older than a write made during the load, left out
     started: float = field(default_factory=time.monotonic)
 
 
@@ -86,6 +87,7 @@ class PartitionLoader:
         self._slice_s, self._clock = slice_s, clock
         self._loads: dict[int, _Load] = {}
         self._written: dict[str, _Written] = {}
+        self.superseded = 0  # over all loads: how often the race with a write was met
 
     @property
     def loading(self) -> frozenset[int]:
@@ -151,6 +153,9 @@ class PartitionLoader:
         if written is None or row.revision > written.revision:
             self._timers.set(row.complaint_id, row.partition, row.next_alert_at)
             self._held.set(row.complaint_id, row.partition, row.held_until)
+        else:
+            load.superseded += 1
+            self.superseded += 1
 
     def _finish(self, partition: int, load: _Load) -> None:
         counts = load.read + load.moved  # `+` keeps the positive counts
@@ -160,7 +165,12 @@ class PartitionLoader:
         took = time.monotonic() - load.started
         log.info(
             "timers loaded",
-            extra={"partition": partition, "cases": load.cases, "seconds": round(took, 2)},
+            extra={
+                "partition": partition,
+                "cases": load.cases,
+                "superseded": load.superseded,
+                "seconds": round(took, 2),
+            },
         )
 
     def _forget_written(self, partitions: set[int]) -> None:

@@ -91,6 +91,7 @@ def test_a_case_written_while_its_partition_loads_keeps_its_newer_timer() -> Non
     while second.loader.loading:
         second.tick()
     assert late not in second.timers._due, "the stored timer read later did not come back"
+    assert second.loader.superseded == 1
     second.clock.now = T0 + timedelta(days=30)
     sent = alerted(second.tick())
     assert late not in sent
