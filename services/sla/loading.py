@@ -19,6 +19,10 @@ A revoked partition's load is dropped (cursor, counts, written cases; the heap a
 cases drop it themselves). Mongo away mid-load: the tick fails, the loop logs it and ticks
 again; that partition's read starts over (what was read is set again, the same values; the row
 counts restart, the writes' moves are kept).
+
+A timer document of an ended case (closed or archived, nothing pending) written before ended
+cases got tombstones is replaced by its tombstone as it is read (at the revision read), so the
+next load of its partition no longer reads it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -46,6 +50,10 @@ class TimerSource(Protocol):
         """The timer documents of `partitions`."""
         ...
 
+    def bury(self, timers: Sequence[Owned]) -> None:
+        """Replace the whole documents of ended cases by tombstones (at the revision read)."""
+        ...
+
 
 @dataclass
 class _Load:
@@ -56,6 +64,7 @@ class _Load:
     moved: Counter[Key] = field(default_factory=Counter)  # what writes meanwhile moved
     cases: int = 0
     superseded: int = 0  # rows older than a write made during the load, left out
+    ended: list[Owned] = field(default_factory=list)  # whole documents of ended cases, to bury
     started: float = field(default_factory=time.monotonic)
 
 
@@ -127,7 +136,11 @@ class PartitionLoader:
         """Read for at most `slice_s`, partition after partition; finish the ones read whole."""
         deadline = self._clock() + self._slice_s
         for partition in sorted(self._loads):
-            if not self._read(partition, self._loads[partition], deadline):
+            load = self._loads[partition]
+            complete = self._read(partition, load, deadline)
+            self._source.bury(load.ended)
+            load.ended = []
+            if not complete:
                 return
             self._finish(partition, self._loads.pop(partition))
 
@@ -148,6 +161,8 @@ class PartitionLoader:
 
     def _take(self, load: _Load, row: Owned) -> None:
         load.cases += 1
+        if row.ended:  # written before ended cases got tombstones: the next load skips it
+            load.ended.append(row)
         written = self._written.get(row.complaint_id)
         load.read[_key(row) if written is None else written.before] += 1
         if written is None or row.revision > written.revision:

@@ -274,6 +274,16 @@ class StateRepository:
             for doc in found:
                 yield Owned.from_mongo(doc)
 
+    def bury(self, timers: Sequence[Owned]) -> None:
+        """Replace whole timer documents of ended cases (written before tombstones existed)
+        by their tombstones, each only at the revision read: a newer write is left alone."""
+        ops = [
+            ReplaceOne({"_id": t.complaint_id, "revision": t.revision}, t.to_mongo())
+            for t in timers
+        ]
+        if ops:
+            self._timers.bulk_write(ops, ordered=False)
+
     def adopt_timers(self, partitions: Iterable[int], chunk: int = 1000) -> int:
         """Fill the timers of `partitions` from their `cases` documents, for a store written
         before `case_timers` existed; return how many were copied. Each partition is done once:

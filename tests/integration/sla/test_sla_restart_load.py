@@ -206,3 +206,23 @@ def test_a_partition_revoked_mid_load_sends_nothing_and_loads_whole_when_assigne
     assert {complaint for complaint, _ in again} == revoked
     assert len(again) == len(set(again)) == len(revoked) * LEVELS
     assert all(len(ids) == LEVELS for ids in stored_alerts(db).values())
+
+
+def test_a_whole_timer_document_of_an_ended_case_is_buried_as_it_is_read(
+    db: Database[dict[str, Any]],
+) -> None:
+    old = {"p": "0", "revision": 7, "next_alert_at": None, "held_until": None, "overdue": False}
+    db["case_timers"].insert_many(
+        [
+            {"_id": "ended-closed", "status": "closed", **old},  # as versions before 2026-11-29
+            {"_id": "ended-resolved", "status": "resolved", **old},  # not ended: auto-close
+        ]
+    )
+    restarted = worker(db)
+    tick_until_loaded(restarted)
+    assert db["case_timers"].find_one({"_id": "ended-closed"}) == {
+        "_id": "ended-closed",
+        "revision": 7,
+        "status": "closed",
+    }
+    assert db["case_timers"].find_one({"_id": "ended-resolved"})["p"] == "0"  # type: ignore[index]

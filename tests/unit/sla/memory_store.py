@@ -71,6 +71,11 @@ class MemoryStates:
             if current is None or current.revision <= timer.revision:
                 self.timers[timer.complaint_id] = timer
 
+    def bury(self, timers: Sequence[Owned]) -> None:
+        for timer in timers:
+            if self.timers[timer.complaint_id].revision == timer.revision:
+                self.timers[timer.complaint_id] = timer  # `ended`: no partition's load reads it
+
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
         wanted = set(partitions)  # a snapshot, as a cursor may return what was before a write
         found = [t for t in self.timers.values() if t.partition in wanted and not t.ended]
