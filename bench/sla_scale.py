@@ -38,8 +38,9 @@ The smallest size is the baseline: every figure is also quoted as a ratio to it,
 the same run. The database is dropped afterwards.
 
 The in-process part at each --memory-sizes (none by default), without the store: the real
-`AlertTicker` rebuild (`_load`: timer heap and backlog) fed the rows a partition query would
-return, from a generator instead of Mongo; its seconds (the Python part of a rebuild) and the
+`AlertTicker` rebuild (its `PartitionLoader` with an unbounded slice: timer heap, held cases
+and backlog in one tick) fed the rows a partition query would return, from a generator instead
+of Mongo; its seconds (the Python part of a rebuild) and the
 bytes per case it keeps (tracemalloc), and a tick's `pop_due` of `DUE` cases among them.
 
 Not in `python -m bench`'s default list: it takes minutes (the 1,000,000-case fill alone about

@@ -121,8 +121,7 @@ class PartitionLoader:
     ) -> None:
         """A case stored with `revision` (backlog labels `was` -> `now`); only a loading
         partition's writes matter here."""
-        load = self._loads.get(partition) if partition is not None else None
-        if load is None:
+        if partition is None or (load := self._loads.get(partition)) is None:
             return
         if was is not None:
             load.moved[was] -= 1
@@ -130,7 +129,7 @@ class PartitionLoader:
             load.moved[now] += 1
         first = self._written.get(complaint_id)
         before = first.before if first is not None else was
-        self._written[complaint_id] = _Written(partition, revision, before)  # type: ignore[arg-type]
+        self._written[complaint_id] = _Written(partition, revision, before)
 
     def step(self) -> None:
         """Read for at most `slice_s`, partition after partition; finish the ones read whole."""
