@@ -10,9 +10,9 @@ of `services.sla.service` (handler, writer, alert timer, judge) are built on it 
   projected from the whole `cases` documents through the `partition` index), up to --before-max;
 - adoption: `StateRepository.adopt_timers` filling an empty timer collection from `cases` (the
   one-time upgrade of an older store), up to --adopt-max;
-- rebuild: the first tick after all `PARTITIONS` partitions are assigned reads every owned
-  case's timer document (one query by the `p` index) and rebuilds the timer heap, the held
-  cases and the backlog gauge;
+- rebuild: the ticks after all `PARTITIONS` partitions are assigned, back to back, until every
+  owned case's timer document is read (a cursor per partition on the `p` index) into the timer
+  heap, the held cases and the backlog gauge: the whole read, without batches in between;
 - memory: the rebuild again under tracemalloc, counting what stays allocated after the rows are
   dropped (heap, due map, ids, instants, backlog), per case; and the process's RSS growth;
 - handler: one follow-up on a stored case per batch (`handle_batch` and its `Then`: one `$in`
@@ -22,6 +22,12 @@ of `services.sla.service` (handler, writer, alert timer, judge) are built on it 
 - batch: one batch of `BATCH` follow-ups on distinct stored cases (the handler and its `Then`),
   with the time the store spent on the writes to `cases` and to `case_timers` (pymongo's
   command monitoring): what the timer documents add to a batch;
+- restart: a new owner of all partitions on the store of N cases (and `ALERTING` cases whose
+  three verification levels fall due over the next 20 s), run as the consume loop runs it: a
+  tick every `TICK_S` (each reads the timers for at most `SLA_LOAD_SLICE_S`, 0.5 s) and
+  batches of one follow-up back to back in between. Time to the first batch handled after the
+  assignment, time until every partition is loaded, the longest tick (what a batch waited), and
+  the delay of those alerts (sent minus reached: late when a case is read after its due time);
 - alert delay: with the N cases loaded, `ALERTING` new cases whose verification clock (8 s, on
   a calendar of 24-hour working days) reaches its three levels over about 20 s; the ticker runs
   every `SLA_TICK_INTERVAL_S` (1 s) as the consume loop runs it, and each alert's delay is the
@@ -32,8 +38,9 @@ The smallest size is the baseline: every figure is also quoted as a ratio to it,
 the same run. The database is dropped afterwards.
 
 The in-process part at each --memory-sizes (none by default), without the store: the real
-`AlertTicker` rebuild (`_load`: timer heap and backlog) fed the rows a partition query would
-return, from a generator instead of Mongo; its seconds (the Python part of a rebuild) and the
+`AlertTicker` rebuild (its `PartitionLoader` with an unbounded slice: timer heap, held cases
+and backlog in one tick) fed the rows a partition query would return, from a generator instead
+of Mongo; its seconds (the Python part of a rebuild) and the
 bytes per case it keeps (tracemalloc), and a tick's `pop_due` of `DUE` cases among them.
 
 Not in `python -m bench`'s default list: it takes minutes (the 1,000,000-case fill alone about
@@ -66,6 +73,7 @@ from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.held import HeldCases
+from services.sla.loading import PartitionLoader
 from services.sla.quality import Judge
 from services.sla.repository import Owned, ReplyRepository, StateRepository
 from services.sla.service import _parts
@@ -102,6 +110,18 @@ class Figures:
     tick_ms: float
     delays: Delays
     batch: BatchWrites
+    restart: Restart
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A new owner loading the store a slice per tick while batches keep coming."""
+
+    first_batch_s: float  # from the assignment to the end of the first batch handled
+    loaded_s: float  # from the assignment to the last partition read whole
+    longest_tick_s: float  # the longest a batch waited for a tick during the load
+    batches: int  # batches handled during the load
+    delays: Delays  # alerts falling due during the load: sent minus reached
 
 
 @dataclass(frozen=True)
@@ -163,6 +183,7 @@ def run(
     tables = [
         _in_process_table(in_process) if in_process else "",
         _table(figures) if figures else "",
+        _restart_table(figures) if figures else "",
     ]
     return "\n\n".join(t for t in tables if t)
 
@@ -229,19 +250,25 @@ class _Given:
         wanted = set(partitions)
         return (row for row in self.rows if row.partition in wanted)
 
+    def bury(self, timers: Sequence[Owned]) -> None:
+        """The rows are open cases: nothing to bury."""
+
 
 def _ticker(source: _Given) -> tuple[AlertTicker, TimerHeap]:
     settings = Settings()
-    timers, held, assignment = TimerHeap(), HeldCases(), Assignment()
+    timers, held, assignment, backlog = TimerHeap(), HeldCases(), Assignment(), metrics.Backlog()
     timing = Timing(settings.clocks, Calendars(settings.calendar))
+    loader = PartitionLoader(  # the whole rebuild in one tick: what it costs in Python
+        source=source, timers=timers, held=held, backlog=backlog, slice_s=float("inf")
+    )
     writer = CaseWriter(
         states=source, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
-        backlog=metrics.Backlog(), held_max_age=timedelta(minutes=10),
+        backlog=backlog, loader=loader, held_max_age=timedelta(minutes=10),
         clock=lambda: datetime.now(UTC),
     )  # fmt: skip
     ticker = AlertTicker(
         states=source, writer=writer, timing=timing, timers=timers, held=held,  # type: ignore[arg-type]
-        backlog=metrics.Backlog(), assignment=assignment, service="bench",
+        backlog=backlog, loader=loader, assignment=assignment, service="bench",
         topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         clock=lambda: datetime.now(UTC),
     )  # fmt: skip
@@ -267,9 +294,14 @@ def _measure(size: int, uri: str, limits: Limits) -> Figures:
         batch = _batch(parts, size, writes)
         del parts
         bytes_per_case = _memory(db, size)
+        restart = _restart(db, size)
+        _progress(
+            f"{size:,}: first batch {restart.first_batch_s:.2f} s after the assignment, "
+            f"loaded in {restart.loaded_s:.2f} s"
+        )
         return Figures(
             size, fill_s, before_s, adopt_s, rebuild_s, bytes_per_case, rss_per_case,
-            p50, p99, tick_ms, delays, batch,
+            p50, p99, tick_ms, delays, batch, restart,
         )  # fmt: skip
     finally:
         client.drop_database(name)
@@ -379,7 +411,7 @@ def _rebuild(db: Any, size: int) -> tuple[_Parts, float, float]:
     rss_before = _rss()
     parts = _built(db)
     started = time.perf_counter()
-    parts.ticker.tick()
+    _load_whole(parts)
     seconds = time.perf_counter() - started
     if len(parts.timers) != size:
         raise RuntimeError(f"rebuilt {len(parts.timers)} timers of {size} cases")
@@ -393,7 +425,7 @@ def _memory(db: Any, size: int) -> float:
     parts = _built(db)
     gc.collect()
     tracemalloc.start()
-    parts.ticker.tick()
+    _load_whole(parts)
     gc.collect()
     kept = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
@@ -403,17 +435,73 @@ def _memory(db: Any, size: int) -> float:
     return kept / cases
 
 
+def _load_whole(parts: _Parts) -> None:
+    """Tick back to back until every owned partition is loaded."""
+    parts.ticker.tick()
+    while parts.ticker._loader.loading:
+        _finish(parts.ticker.tick())
+
+
+def _receive_alerting(parts: _Parts, prefix: str) -> None:
+    """Receive `ALERTING` new cases, spread over 10 s: their verification levels fall due
+    from 4 to 18 s from now."""
+    now = datetime.now(UTC)
+    batch = []
+    for n in range(ALERTING):
+        at = now - timedelta(seconds=2) + timedelta(seconds=10 * n / ALERTING)
+        cid = complaints.case_id(n, prefix)
+        event = complaints.received(cid, complaints.tracking(n, prefix[:4].upper()), at=at)
+        batch.append(Received(_Record("complaints.received", n % PARTITIONS, n, b"", b""), event))
+    _finish(parts.handler.handle_batch(batch))
+
+
+def _restart(db: Any, size: int) -> Restart:
+    """A new owner of every partition, run as the loop runs it: a tick every `TICK_S`, batches
+    of one follow-up back to back between ticks, until it is loaded and the `ALERTING` cases
+    received just before it started have sent their 3 levels each."""
+    _receive_alerting(_built(db), "restart")  # by a worker that never ticks: stored only
+    parts = _built(db)
+    started = time.perf_counter()
+    next_tick, deadline = started, started + 600
+    first_batch_s = loaded_s = None
+    longest_tick_s, batches, offset = 0.0, 0, 0
+    delays: list[float] = []
+    step = max(size // EVENTS, 1)
+    while loaded_s is None or len(delays) < 3 * ALERTING:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"restart: {len(delays)} of {3 * ALERTING} alerts in 600 s")
+        if time.perf_counter() >= next_tick:
+            tick_started = time.perf_counter()
+            next_tick = tick_started + TICK_S
+            results = parts.ticker.tick()
+            sent_at = datetime.now(UTC)
+            delays.extend((sent_at - a.reached_at).total_seconds() for a in _alerts(results))
+            _finish(results)
+            if loaded_s is None:
+                longest_tick_s = max(longest_tick_s, time.perf_counter() - tick_started)
+                if not parts.ticker._loader.loading:
+                    loaded_s = time.perf_counter() - started
+        n = (offset * step) % size
+        event = complaints.follow_up(complaints.case_id(n, "stored"))
+        record = _Record("complaints.updates", n % PARTITIONS, offset, event.subject.encode(), b"")
+        _finish(parts.handler.handle_batch([Received(record, event)]))
+        offset += 1
+        if first_batch_s is None:
+            first_batch_s = time.perf_counter() - started
+        if loaded_s is None:
+            batches += 1
+    if len(delays) != 3 * ALERTING:
+        raise RuntimeError(f"restart: {len(delays)} alerts, {3 * ALERTING} expected")
+    cuts = statistics.quantiles(delays, n=100)
+    spread = Delays(len(delays), statistics.median(delays), cuts[98], max(delays))
+    assert first_batch_s is not None
+    return Restart(first_batch_s, loaded_s, longest_tick_s, batches, spread)
+
+
 def _alert_delays(parts: _Parts) -> Delays:
     """Receive `ALERTING` new cases, spread over 10 s, then tick once per `TICK_S` as the
     loop does until their 3 levels each have been sent; the delay of each alert."""
-    now = datetime.now(UTC)
-    cases = [complaints.case_id(n, "alerting") for n in range(ALERTING)]
-    batch = []
-    for n, cid in enumerate(cases):
-        at = now - timedelta(seconds=2) + timedelta(seconds=10 * n / ALERTING)
-        event = complaints.received(cid, complaints.tracking(n, "ALRT"), at=at)
-        batch.append(Received(_Record("complaints.received", n % PARTITIONS, n, b"", b""), event))
-    _finish(parts.handler.handle_batch(batch))
+    _receive_alerting(parts, "alerting")
     delays: list[float] = []
     deadline = time.monotonic() + 60
     next_tick = time.monotonic()
@@ -566,6 +654,25 @@ def _table(figures: Sequence[Figures]) -> str:
             f"| {_ratio(f.tick_ms, base.tick_ms, 0)} "
             f"| {d.p50_s:.2f} / {d.p99_s:.2f} / {d.max_s:.2f} ({d.count} alerts) "
             f"| {f.batch.total_ms:.0f}: {f.batch.cases_ms:.0f} / {f.batch.timers_ms:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def _restart_table(figures: Sequence[Figures]) -> str:
+    base = figures[0].restart
+    lines = [
+        "sla restart: a new owner loads a slice per tick while batches come (baseline: "
+        f"{figures[0].size:,} cases, same run)",
+        "| open cases | first batch after the assignment, s | loaded, s | longest tick, s "
+        "| batches during the load | alerts due during the load: delay p50 / p99 / max s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        r, d = f.restart, f.restart.delays
+        lines.append(
+            f"| {f.size:,} | {_ratio(r.first_batch_s, base.first_batch_s)} "
+            f"| {_ratio(r.loaded_s, base.loaded_s)} | {r.longest_tick_s:.2f} | {r.batches} "
+            f"| {d.p50_s:.2f} / {d.p99_s:.2f} / {d.max_s:.2f} ({d.count} alerts) |"
         )
     return "\n".join(lines)
 

@@ -1,17 +1,17 @@
-"""The alert timer, run by the loop's `tick`: follow the partition assignment (rebuild the timer
-heap and the backlog of newly owned partitions from the store), then send the alerts now due.
+"""The alert timer, run by the loop's `tick`: follow the partition assignment (read a slice of
+the timers of newly owned partitions, `loading.py`), then send the alerts now due.
 
 Each alert goes out once per clock, level and clock start: its event id is the deterministic
 alert id, and the ids sent are stored in the case (`Case.alerts`) by the tick's `Then`, after the
 sends are flushed. A crash in between sends the same event again (same id) after the restart;
-nothing is missed, because the heap is rebuilt from each case's stored `next_alert_at`.
+nothing is missed, because the heap is rebuilt from each case's stored `next_alert_at` (an alert
+that fell due while its case was not loaded yet goes out at the tick that finds it due).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +23,8 @@ from services.sla import metrics
 from services.sla.case import Case, SentAlert
 from services.sla.clocks import Alert, AlertLevel, due_alerts
 from services.sla.held import HeldCases
-from services.sla.repository import Owned, StateRepository, Stored
+from services.sla.loading import PartitionLoader
+from services.sla.repository import StateRepository, Stored
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing, alert_event, closing_event
 from services.sla.writer import CaseWriter, Change
@@ -77,6 +78,7 @@ class AlertTicker:
         timers: TimerHeap,
         held: HeldCases,
         backlog: metrics.Backlog,
+        loader: PartitionLoader,
         assignment: Assignment,
         topics: Topics,
         service: str,
@@ -84,7 +86,7 @@ class AlertTicker:
     ) -> None:
         self._states, self._writer, self._timing = states, writer, timing
         self._timers, self._backlog, self._assignment = timers, backlog, assignment
-        self._held = held
+        self._held, self._loader = held, loader
         self._topics, self._source, self._now = topics, f"/aduan/{service}", clock
         self._inflight: list[Stored] = []  # popped, not stored yet: back in the heap on failure
 
@@ -145,42 +147,18 @@ class AlertTicker:
         self._inflight = []
 
     def _follow_assignment(self) -> None:
+        """Take a changed assignment, then read the next slice of what is still loading (the
+        alerts of the cases read so far go out in this very tick)."""
         owned = self._assignment.partitions()
         if owned != self._timers.owned:
             gained, lost = self._timers.assign(owned)
             self._backlog.drop(lost)
             self._held.drop(lost)
+            self._loader.drop(lost)
+            self._loader.start(gained)
             log.info("partitions assigned", extra={"gained": sorted(gained), "lost": sorted(lost)})
-        pending = self._timers.to_load()
-        if pending:
-            self._load(pending)
-
-    def _load(self, partitions: frozenset[int]) -> None:
-        """Read the timer documents of newly owned partitions (one query by index) into the
-        timer heap, the held cases and the backlog, one row at a time."""
-        timers: list[tuple[str, int, datetime]] = []
-        backlog: dict[int, Counter[metrics.BacklogKey | None]] = {p: Counter() for p in partitions}
-        held: dict[int, list[tuple[str, datetime]]] = {p: [] for p in partitions}
-        for row in self._states.owned(partitions):
-            if row.next_alert_at is not None:
-                timers.append((row.complaint_id, row.partition, row.next_alert_at))
-            backlog[row.partition][_key(row)] += 1
-            if row.held_until is not None:
-                held[row.partition].append((row.complaint_id, row.held_until))
-        self._timers.loaded(partitions, timers)
-        for partition in partitions:
-            self._backlog.replace(partition, backlog[partition].elements())
-            self._held.loaded(partition, held[partition])
-        metrics.TIMERS.set(len(self._timers))
-        cases = sum(tally.total() for tally in backlog.values())
-        log.info("timers rebuilt", extra={"partitions": sorted(partitions), "cases": cases})
-
-
-def _key(row: Owned) -> metrics.BacklogKey | None:
-    if row.status in metrics.CLOSED_STATUSES:
-        return None
-    opd, region = row.opd_code or metrics.NO_OPD, row.region_code or metrics.NO_REGION
-    return (row.status, opd, region, str(row.overdue).lower())
+        if self._loader.loading:
+            self._loader.step()
 
 
 def _change(found: Stored, case: Case) -> Change:

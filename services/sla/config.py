@@ -34,6 +34,9 @@ class Settings(ConsumerSettings):
     held_max_age_s: float = Field(default=600.0, gt=0)
     # The alert timer runs this often: an alert goes out within about this long of its due time.
     tick_interval_s: float = Field(default=1.0, gt=0, le=5)
+    # After an assignment, each tick reads the new partitions' timers for at most this long, so
+    # a batch waits at most about this long (more: the load takes longer in all, see README).
+    load_slice_s: float = Field(default=0.5, gt=0)
     # CaseResolved's version: 2 carries the sla's judgement of each follow-up; 1 for as long as
     # a consumer of complaints.resolved has not been upgraded to read version 2.
     resolved_version: Literal[1, 2] = 2

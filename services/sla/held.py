@@ -2,9 +2,8 @@
 partition, so the held-event sweep reads those cases by `_id` instead of scanning the store.
 
 Why in memory: FerretDB plans `{"held_until": {"$lte": now}}` as a full scan (about 40 s at
-100,000 cases), longer than the sweep's interval. Filled once per assigned partition by the
-same query that fills the timer heap (`StateRepository.owned`), and kept current by every
-write. Not thread-safe: the assignment, the batches and the ticks all run in the loop's thread.
+100,000 cases), longer than the sweep's interval. Filled when a partition is assigned by the
+same reads that fill the timer heap (`loading.py`), and kept current by every write. Not thread-safe: the assignment, the batches and the ticks all run in the loop's thread.
 """
 
 from __future__ import annotations
@@ -19,9 +18,10 @@ class HeldCases:
     def __init__(self) -> None:
         self._held: dict[int, dict[str, datetime]] = {}
 
-    def loaded(self, partition: int, entries: Iterable[tuple[str, datetime]]) -> None:
-        """Own `partition`, with the held cases read from the store on its assignment."""
-        self._held[partition] = dict(entries)
+    def own(self, partition: int) -> None:
+        """Own `partition`: from now on its writes are kept, and its loading `set`s the held
+        cases it reads."""
+        self._held.setdefault(partition, {})
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget partitions moved to another worker (their new owner sweeps them)."""

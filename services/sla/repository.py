@@ -33,6 +33,7 @@ from services.sla.case import Case
 from services.sla.followups import Fingerprint
 from services.sla.quality import Reply
 from services.sla.view import CaseDocument
+from shared.lifecycle import Status
 from shared.mongo import DUPLICATE_KEY, Index, ensure_indexes, insert_new
 from shared.retry import MONGO, TransientError
 
@@ -45,6 +46,8 @@ TIMER_INDEXES = (Index(("p",)),)
 # Marks a partition whose timers were copied from `cases` (stores written before `case_timers`
 # existed): `{_id: "adopted:<partition>"}`, without `p`, so the rebuild never reads it.
 _ADOPTED = "adopted:"
+# Cases in these statuses stay ended unless reopened: their timers are tombstones (`Owned.ended`).
+_ENDED = frozenset({Status.CLOSED.value, Status.ARCHIVED.value})
 _TIMER_FIELDS = ("next_alert_at", "held_until", "status", "opd_code", "region_code", "overdue")
 # `partition` finds a partition's cases once, when their timers are copied into `case_timers`
 # (`adopt_timers`); `next_alert_at` and `held_until` are never queried: FerretDB plans range
@@ -143,8 +146,18 @@ class Owned:
             revision=int(doc.get("revision", 0)),
         )
 
+    @property
+    def ended(self) -> bool:
+        """Closed or archived with nothing pending: no worker needs to read it back."""
+        quiet = self.next_alert_at is None and self.held_until is None
+        return quiet and self.status in _ENDED
+
     def to_mongo(self) -> dict[str, Any]:
-        """The `case_timers` document."""
+        """The `case_timers` document; an ended case's is a tombstone without `p`, which keeps
+        its revision (so an older timer write still changes nothing) but which no partition's
+        loading reads. A reopen writes the whole document again."""
+        if self.ended:
+            return {"_id": self.complaint_id, "revision": self.revision, "status": self.status}
         return {
             "_id": self.complaint_id,
             "p": _partition_key(self.partition),
@@ -250,14 +263,26 @@ class StateRepository:
         if self._timers.bulk_write(ops, ordered=False).matched_count < len(later):
             insert_new(self._timers, [t.to_mongo() for t in later])
 
-    def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
-        """The timer documents of every case in `partitions` (on assignment: one query by the
-        `p` index). A partition never read since `case_timers` came is first filled from
-        `cases`, once (`adopt_timers`)."""
+    def owned(self, partitions: Iterable[int], batch_size: int = 1000) -> Iterator[Owned]:
+        """The timer documents of the open cases in `partitions` (on assignment: one query by
+        the `p` index, read `batch_size` documents per round trip; the loader keeps it open
+        between ticks, and closing this generator closes the cursor). A partition never read
+        since `case_timers` came is first filled from `cases`, once (`adopt_timers`)."""
         keys = [_partition_key(p) for p in sorted(partitions)]
         self.adopt_timers(partitions)
-        for doc in self._timers.find({"p": {"$in": keys}}):
-            yield Owned.from_mongo(doc)
+        with self._timers.find({"p": {"$in": keys}}, batch_size=batch_size) as found:
+            for doc in found:
+                yield Owned.from_mongo(doc)
+
+    def bury(self, timers: Sequence[Owned]) -> None:
+        """Replace whole timer documents of ended cases (written before tombstones existed)
+        by their tombstones, each only at the revision read: a newer write is left alone."""
+        ops = [
+            ReplaceOne({"_id": t.complaint_id, "revision": t.revision}, t.to_mongo())
+            for t in timers
+        ]
+        if ops:
+            self._timers.bulk_write(ops, ordered=False)
 
     def adopt_timers(self, partitions: Iterable[int], chunk: int = 1000) -> int:
         """Fill the timers of `partitions` from their `cases` documents, for a store written

@@ -25,6 +25,7 @@ from services.sla.calendar import Calendars
 from services.sla.config import Settings
 from services.sla.handler import CaseHandler
 from services.sla.held import HeldCases
+from services.sla.loading import PartitionLoader
 from services.sla.quality import Judge
 from services.sla.repository import CaseRepository, ReplyRepository, StateRepository
 from services.sla.timers import TimerHeap
@@ -93,8 +94,11 @@ def _parts(
     timing = Timing(settings.clocks, Calendars(settings.calendar))
     timers, held, backlog, assignment = TimerHeap(), HeldCases(), metrics.Backlog(), Assignment()
     held_max_age = timedelta(seconds=settings.held_max_age_s)
+    loader = PartitionLoader(
+        source=states, timers=timers, held=held, backlog=backlog, slice_s=settings.load_slice_s
+    )
     writer = CaseWriter(
-        states=states, timing=timing, timers=timers, held=held, backlog=backlog,
+        states=states, timing=timing, timers=timers, held=held, backlog=backlog, loader=loader,
         held_max_age=held_max_age, clock=_utcnow,
     )  # fmt: skip
     handler = CaseHandler(
@@ -105,7 +109,7 @@ def _parts(
     )  # fmt: skip
     ticker = AlertTicker(
         states=states, writer=writer, timing=timing, timers=timers, held=held, backlog=backlog,
-        assignment=assignment, service=settings.service_name, clock=_utcnow,
+        loader=loader, assignment=assignment, service=settings.service_name, clock=_utcnow,
         topics=Topics(alerts=settings.topics.alerts, updates=settings.topics.updates),
     )  # fmt: skip
     return handler, ticker, assignment

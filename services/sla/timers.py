@@ -4,7 +4,8 @@ Why in memory: FerretDB plans `{"next_alert_at": {"$lte": now}}` as a full scan 
 collection (its `explain()` shows `SCAN` and `filterPushdown: false`, with an index on the
 field), so a timer that queried the store every second would read every case every second.
 Instead each worker keeps, for the partitions it owns, a heap of (next_alert_at, complaint_id),
-filled from the store once when a partition is assigned and kept current by every write. Not
+filled from the store when a partition is assigned (a slice per tick, `loading.py`) and kept
+current by every write. Not
 thread-safe: the assignment callback, the batches and the ticks all run in the loop's thread.
 """
 
@@ -22,7 +23,6 @@ class TimerHeap:
         self._heap: list[tuple[datetime, str]] = []
         self._due: dict[str, tuple[datetime, int]] = {}  # complaint id -> (due, partition)
         self._owned: set[int] = set()
-        self._to_load: set[int] = set()
 
     @property
     def owned(self) -> frozenset[int]:
@@ -30,28 +30,15 @@ class TimerHeap:
         return frozenset(self._owned)
 
     def assign(self, partitions: Iterable[int]) -> tuple[set[int], set[int]]:
-        """Own exactly `partitions`; return (gained, lost). Gained ones wait for `loaded`."""
+        """Own exactly `partitions`; return (gained, lost). A gained partition's timers are
+        `set` as its loading reads them (`loading.py`) and as writes store its cases."""
         wanted = set(partitions)
         gained, lost = wanted - self._owned, self._owned - wanted
         self._owned = wanted
-        self._to_load = (self._to_load | gained) - lost
         for complaint_id, (_, partition) in list(self._due.items()):
             if partition in lost:
                 del self._due[complaint_id]
         return gained, lost
-
-    def to_load(self) -> frozenset[int]:
-        """The owned partitions whose due instants have not been read from the store yet."""
-        return frozenset(self._to_load)
-
-    def loaded(
-        self, partitions: Iterable[int], entries: Iterable[tuple[str, int, datetime]]
-    ) -> None:
-        """Take the due instants read from the store for `partitions`."""
-        for complaint_id, partition, due in entries:
-            if partition in self._owned:
-                self.set(complaint_id, partition, due)
-        self._to_load -= set(partitions)
 
     def set(self, complaint_id: str, partition: int | None, due: datetime | None) -> None:
         """Record a case's next due instant (None: nothing pending)."""

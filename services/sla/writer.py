@@ -13,6 +13,7 @@ from services.sla import metrics
 from services.sla.case import Case
 from services.sla.clocks import ClockState, next_alert_at
 from services.sla.held import HeldCases
+from services.sla.loading import PartitionLoader
 from services.sla.repository import StateRepository, Stored, Write
 from services.sla.timers import TimerHeap
 from services.sla.timing import Timing
@@ -41,10 +42,11 @@ class CaseWriter:
         timers: TimerHeap,
         held: HeldCases,
         backlog: metrics.Backlog,
+        loader: PartitionLoader,
         held_max_age: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
-        self._states = states
+        self._states, self._loader = states, loader
         self._timing, self._timers, self._held, self._backlog = timing, timers, held, backlog
         self._held_max_age = held_max_age
         self._now = clock
@@ -98,7 +100,10 @@ class CaseWriter:
         self._timers.set(case.complaint_id, write.partition, write.next_alert_at)
         self._held.set(case.complaint_id, write.partition, write.held_until)
         was = metrics.backlog_key(before, overdue=change.before_overdue) if before else None
-        self._backlog.move(write.partition, was, metrics.backlog_key(case, overdue=write.overdue))
+        now = metrics.backlog_key(case, overdue=write.overdue)
+        self._backlog.move(write.partition, was, now)  # a loaded partition's
+        # A partition still loading: the loader keeps this newer timer and counts the move.
+        self._loader.written(case.complaint_id, write.partition, write.revision + 1, was, now)
         metrics.observe_change(
             before, case, rtl_days=self._rtl(before, case), triage_days=self._triage(before, case)
         )

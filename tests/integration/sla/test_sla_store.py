@@ -129,3 +129,27 @@ def test_the_assignment_reads_its_partitions_through_the_timers_index(
         ferretdb = "USING INDEX" in plan and "detail=SCAN" not in plan
         mongodb = "IXSCAN" in plan and "COLLSCAN" not in plan
         assert ferretdb or mongodb, f"the assignment's query scans the collection: {plan}"
+
+
+def test_an_ended_case_leaves_a_tombstone_that_the_loading_does_not_read(
+    infra: Infra, new_db: Callable[[], str]
+) -> None:
+    with MongoClient(infra.mongodb_uri, tz_aware=True) as client:
+        db = client[new_db()]
+        states = StateRepository(db["cases"], db["case_timers"])
+        states.ensure_indexes()
+        states.save_many([write("c1", 0), write("c2", 0)])
+        ended = replace(write("c1", 1, status=Status.CLOSED), next_alert_at=None)
+        states.save_many([ended])
+
+        assert [o.complaint_id for o in states.owned([0])] == ["c2"]
+        assert db["case_timers"].find_one({"_id": "c1"}) == {
+            "_id": "c1",
+            "revision": 2,
+            "status": "closed",
+        }
+        [older] = [t for t in [write("c1", 0).timer()] if t is not None]  # a stale writer
+        states.save_timers([older])
+        assert [o.complaint_id for o in states.owned([0])] == ["c2"], "the tombstone kept"
+        states.save_many([write("c1", 2, status=Status.IN_PROGRESS)])  # reopened
+        assert sorted(o.complaint_id for o in states.owned([0])) == ["c1", "c2"]

@@ -17,6 +17,7 @@ from services.sla.clock_policy import ClockPolicy
 from services.sla.followups import Fingerprint, FollowUpPolicy
 from services.sla.handler import CaseHandler
 from services.sla.held import HeldCases
+from services.sla.loading import PartitionLoader
 from services.sla.quality import Judge, Reply
 from services.sla.repository import Owned, StaleCase, Stored, Write
 from services.sla.timers import TimerHeap
@@ -70,9 +71,15 @@ class MemoryStates:
             if current is None or current.revision <= timer.revision:
                 self.timers[timer.complaint_id] = timer
 
+    def bury(self, timers: Sequence[Owned]) -> None:
+        for timer in timers:
+            if self.timers[timer.complaint_id].revision == timer.revision:
+                self.timers[timer.complaint_id] = timer  # `ended`: no partition's load reads it
+
     def owned(self, partitions: Iterable[int]) -> Iterator[Owned]:
-        wanted = set(partitions)
-        return (timer for timer in self.timers.values() if timer.partition in wanted)
+        wanted = set(partitions)  # a snapshot, as a cursor may return what was before a write
+        found = [t for t in self.timers.values() if t.partition in wanted and not t.ended]
+        return iter(found)
 
 
 class MemoryReplies:
@@ -110,6 +117,18 @@ class Clock:
 
 
 @dataclass
+class Steps:
+    """A monotonic clock that advances by one at each reading: the loader's slice then reads
+    `load_slice_s` rows, whatever the machine's speed."""
+
+    now: float = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+@dataclass
 class Sla:
     """A handler and an alert timer on in-memory stores, owning partition 0."""
 
@@ -121,15 +140,21 @@ class Sla:
     resolved_version: int = 2
     timers: TimerHeap = field(default_factory=TimerHeap)
     assignment: Assignment = field(default_factory=Assignment)
+    load_slice_s: float = 1e9  # in steps of `steps`: one step per row read
+    steps: Steps = field(default_factory=Steps)
 
     def __post_init__(self) -> None:
         self.assignment.on_partitions_assigned([TopicPartition("t", 0)])
         timing = Timing(self.policy, Calendars(CalendarConfig()))
         backlog = metrics.Backlog()
         held = HeldCases()
+        loader = PartitionLoader(
+            source=self.states, timers=self.timers, held=held, backlog=backlog,
+            slice_s=self.load_slice_s, clock=self.steps,
+        )  # fmt: skip
         writer = CaseWriter(
             states=self.states, timing=timing, timers=self.timers, held=held,  # type: ignore[arg-type]
-            backlog=backlog, held_max_age=timedelta(minutes=10), clock=self.clock,
+            backlog=backlog, loader=loader, held_max_age=timedelta(minutes=10), clock=self.clock,
         )  # fmt: skip
         self.handler = CaseHandler(
             states=self.states, writer=writer, held=held, judge=Judge(self.followups, self.replies),  # type: ignore[arg-type]
@@ -138,9 +163,11 @@ class Sla:
         )  # fmt: skip
         self.ticker = AlertTicker(
             states=self.states, writer=writer, timing=timing, timers=self.timers, held=held,  # type: ignore[arg-type]
-            backlog=backlog, assignment=self.assignment, service="sla", clock=self.clock,
+            backlog=backlog, loader=loader, assignment=self.assignment, service="sla",
+            clock=self.clock,
             topics=Topics(alerts="sla.alerts", updates="complaints.updates"),
         )  # fmt: skip
+        self.loader, self.backlog, self.held = loader, backlog, held
         self.ticker.tick()  # takes the assignment
 
     @property

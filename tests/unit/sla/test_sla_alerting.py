@@ -138,7 +138,8 @@ def test_the_heap_is_rebuilt_from_the_store_for_a_new_owner() -> None:
 def test_the_timer_heap_skips_stale_entries_and_drops_lost_partitions() -> None:
     heap = TimerHeap()
     heap.assign({0, 1})
-    heap.loaded({0, 1}, [("a", 0, T0), ("b", 1, T0 + timedelta(hours=1))])
+    heap.set("a", 0, T0)
+    heap.set("b", 1, T0 + timedelta(hours=1))
     heap.set("a", 0, T0 + timedelta(hours=2))  # moved later: the old entry is stale
     assert heap.pop_due(T0 + timedelta(minutes=90)) == ["b"]
     heap.assign({1})
