@@ -159,11 +159,11 @@ def _bare(logs: Path, body: Callable[[int], Made], workers: int, seconds: float)
 
 
 @contextmanager
-def _intake(logs: Path, env: dict[str, str]) -> Iterator[Target]:
+def _intake(logs: Path, env: dict[str, str], module: str = "services.intake") -> Iterator[Target]:
     """A fresh intake serving every channel, ready; stopped on the way out."""
     port = free_port()
     with serve(
-        ["-m", "services.intake"],
+        ["-m", module],
         env={**env, "INTAKE_HTTP_PORT": str(port)},
         log=logs / "intake.log",
         ready_url=f"http://127.0.0.1:{port}/readyz",
