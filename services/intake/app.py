@@ -108,6 +108,7 @@ def _relay_config(settings: Settings) -> RelayConfig:
         updates_topic=settings.topics.updates,
         owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
         batch_size=settings.relay_batch_size,
+        backlog_batch_size=settings.relay_backlog_batch_size,
         lease=timedelta(seconds=settings.relay_lease_s),
         flush_timeout_s=settings.relay_flush_timeout_s,
     )

@@ -156,13 +156,20 @@ class RelayWorker:
             self._update_pending_gauge()
 
     def _take_offered(self) -> list[StoredComplaint]:
-        """Up to a batch of offered complaints; none when a scan is due, so the store's
-        leftovers are picked up every `scan_s` even while fresh complaints keep coming. A round
-        that fails releases its complaints in the store, where the next scan finds them."""
+        """The offered complaints, up to a backlog batch; none when a scan is due, so the
+        store's leftovers are picked up every `scan_s` even while fresh complaints keep coming.
+        A round that fails releases its complaints in the store, where the next scan finds them.
+
+        All that waits, up to `backlog_batch_size`: a round's cost is mostly per round, not per
+        complaint (one postings find whose documents are per key and filed batch, one filing,
+        one mark; README, "The relay after a burst"), so after a burst bigger rounds drain
+        faster, while a quiet moment still sends each complaint in a round of its own.
+        """
         if time.monotonic() >= self._scan_at:
             return []
+        limit = max(self._config.batch_size, self._config.backlog_batch_size)
         taken: list[StoredComplaint] = []
-        while self._offered and len(taken) < self._config.batch_size:
+        while self._offered and len(taken) < limit:
             taken.append(self._offered.popleft())
         return taken
 

@@ -204,3 +204,17 @@ def test_a_new_complaint_carries_its_relay_claim_so_other_scans_leave_it_alone()
     worker = RelayWorker(MemoryStore(), ScriptedProducer, CONFIG)
     claim = worker.claim()
     assert claim.owner == CONFIG.owner and claim.lease == CONFIG.lease
+
+
+def test_a_backlog_of_offered_complaints_goes_out_in_bigger_rounds() -> None:
+    store, producer = CountingStore(), ScriptedProducer()
+    config = RelayConfig(topic=CONFIG.topic, owner="me", batch_size=10, backlog_batch_size=25)
+    worker = RelayWorker(store, lambda: producer, config, poll_s=3600)
+    worker.run_round()  # the first scan
+    fresh = [stored(form_id=f"wf-b{i}", tracking_number=f"ADU-0000-3{i:03}") for i in range(30)]
+    store.add(*fresh)
+    for complaint in fresh:
+        worker.offer(complaint)
+    assert [worker.run_round().published for _ in range(2)] == [25, 5]
+    assert store.count_pending() == 0
+    assert [key for _, key, _ in producer.sent] == [c.complaint_id.encode() for c in fresh]
