@@ -56,14 +56,15 @@ def routed(tag: str) -> Callable[[int], Made]:
     return made
 
 
-# Each contender's environment. "rounds of 200" is the relay before backlog rounds (every
-# round at most INTAKE_RELAY_BATCH_SIZE), kept as the baseline of the drain.
+# Each contender's environment. "on, relay before" is the relay before backlog rounds and
+# overlapped marks (rounds of at most 200, each waiting for its mark): the drain's baseline.
 VARIANTS = {
     "linking off": {"INTAKE_DUPLICATE_LINKING": "false"},
     "linking on": {"INTAKE_DUPLICATE_LINKING": "true"},
-    "on, rounds of 200": {
+    "on, relay before": {
         "INTAKE_DUPLICATE_LINKING": "true",
         "INTAKE_RELAY_BACKLOG_BATCH_SIZE": "200",
+        "INTAKE_RELAY_OVERLAP_MARKS": "false",
     },
 }
 

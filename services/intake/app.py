@@ -83,6 +83,7 @@ def _lifespan(settings: Settings) -> Any:
             # Possible duplicates are marked as the relay sends, a batch at a time: off the
             # submissions' path (README, "Measured").
             mark=linker.mark_outbox if linker is not None else None,
+            overlap_marks=settings.relay_overlap_marks,
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
