@@ -223,7 +223,7 @@ class RelayWorker:
         All that waits, up to `backlog_batch_size`: a round's cost is mostly per round, not per
         complaint (one postings find whose documents are per key and filed batch, one filing,
         one mark; README, "The relay after a burst"), so after a burst bigger rounds drain
-        faster, while a quiet moment still sends each complaint in a round of its own.
+        faster, while in a quiet moment a round is what just came, often one complaint.
         """
         if time.monotonic() >= self._scan_at:
             return []
