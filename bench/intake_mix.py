@@ -57,10 +57,12 @@ def routed(tag: str) -> Callable[[int], Made]:
 
 
 # Each contender's environment. "on, relay before" is the relay before backlog rounds and
-# overlapped marks (rounds of at most 200, each waiting for its mark): the drain's baseline.
+# overlapped marks (rounds of at most 200, each waiting for its mark): the drain's baseline;
+# "on, inline marks" has backlog rounds only, to tell the two apart.
 VARIANTS = {
     "linking off": {"INTAKE_DUPLICATE_LINKING": "false"},
     "linking on": {"INTAKE_DUPLICATE_LINKING": "true"},
+    "on, inline marks": {"INTAKE_DUPLICATE_LINKING": "true", "INTAKE_RELAY_OVERLAP_MARKS": "false"},
     "on, relay before": {
         "INTAKE_DUPLICATE_LINKING": "true",
         "INTAKE_RELAY_BACKLOG_BATCH_SIZE": "200",
