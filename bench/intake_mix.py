@@ -56,7 +56,19 @@ def routed(tag: str) -> Callable[[int], Made]:
     return made
 
 
-VARIANTS = {"linking off": "false", "linking on": "true"}  # INTAKE_DUPLICATE_LINKING
+# Each contender's environment. "on, relay before" is the relay before backlog rounds and
+# overlapped marks (rounds of at most 200, each waiting for its mark): the drain's baseline;
+# "on, inline marks" has backlog rounds only, to tell the two apart.
+VARIANTS = {
+    "linking off": {"INTAKE_DUPLICATE_LINKING": "false"},
+    "linking on": {"INTAKE_DUPLICATE_LINKING": "true"},
+    "on, inline marks": {"INTAKE_DUPLICATE_LINKING": "true", "INTAKE_RELAY_OVERLAP_MARKS": "false"},
+    "on, relay before": {
+        "INTAKE_DUPLICATE_LINKING": "true",
+        "INTAKE_RELAY_BACKLOG_BATCH_SIZE": "200",
+        "INTAKE_RELAY_OVERLAP_MARKS": "false",
+    },
+}
 
 
 def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds: float) -> str:
@@ -81,9 +93,11 @@ def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds
             logs = Path(tmp)
             for r in range(repeats):
                 bare.append(_bare(logs, routed(f"b{tag}{r}"), workers, seconds))
-                for name, linking in VARIANTS.items():
-                    with _intake(logs, env | {"INTAKE_DUPLICATE_LINKING": linking}) as target:
-                        body = routed(f"i{tag}{r}{linking}")
+                for n, (name, variant) in enumerate(VARIANTS.items()):
+                    # Each contender links against an empty window, not the one before's.
+                    client[database]["intake_fingerprints"].drop()
+                    with _intake(logs, env | variant) as target:
+                        body = routed(f"i{tag}{r}v{n}")
                         intake[name].append(
                             closed_loop(
                                 target, body, workers=workers, seconds=seconds, warmup_s=2.0
@@ -98,9 +112,9 @@ def run(*, repeats: int, workers: int, seconds: float, rate: float, rate_seconds
                         f"{done.rate:,.0f}/s (failed {done.failed}: {done.statuses}), "
                         f"all sent {drained[name][-1]:.1f} s after the load"
                     )
-            for name, linking in VARIANTS.items():
-                with _intake(logs, env | {"INTAKE_DUPLICATE_LINKING": linking}) as target:
-                    body = routed(f"o{tag}{linking}")
+            for n, (name, variant) in enumerate(VARIANTS.items()):
+                with _intake(logs, env | variant) as target:
+                    body = routed(f"o{tag}v{n}")
                     open_loop(target, body, rate=rate, seconds=1.0, connections=64)  # warm-up
                     latency[name] = open_loop(
                         target, _shifted(body), rate=rate, seconds=rate_seconds, connections=64
@@ -159,11 +173,11 @@ def _bare(logs: Path, body: Callable[[int], Made], workers: int, seconds: float)
 
 
 @contextmanager
-def _intake(logs: Path, env: dict[str, str]) -> Iterator[Target]:
+def _intake(logs: Path, env: dict[str, str], module: str = "services.intake") -> Iterator[Target]:
     """A fresh intake serving every channel, ready; stopped on the way out."""
     port = free_port()
     with serve(
-        ["-m", "services.intake"],
+        ["-m", module],
         env={**env, "INTAKE_HTTP_PORT": str(port)},
         log=logs / "intake.log",
         ready_url=f"http://127.0.0.1:{port}/readyz",

@@ -83,6 +83,7 @@ def _lifespan(settings: Settings) -> Any:
             # Possible duplicates are marked as the relay sends, a batch at a time: off the
             # submissions' path (README, "Measured").
             mark=linker.mark_outbox if linker is not None else None,
+            overlap_marks=settings.relay_overlap_marks,
         )
         kafka_check = KafkaCheck(settings.kafka)
         app.state.repo, app.state.relay = repo, relay
@@ -108,6 +109,7 @@ def _relay_config(settings: Settings) -> RelayConfig:
         updates_topic=settings.topics.updates,
         owner=f"{socket.gethostname()}/{os.getpid()}/{ULID()}",
         batch_size=settings.relay_batch_size,
+        backlog_batch_size=settings.relay_backlog_batch_size,
         lease=timedelta(seconds=settings.relay_lease_s),
         flush_timeout_s=settings.relay_flush_timeout_s,
     )

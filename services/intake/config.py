@@ -69,6 +69,13 @@ class Settings(ConsumerSettings):
     # `consume`: how many records of a polled batch are accepted side by side (raw.py).
     raw_concurrency: int = Field(default=16, ge=1, le=256)
     relay_batch_size: int = Field(default=200, ge=1, le=5_000)
+    # When more complaints this process stored wait for the relay (after a burst), a round
+    # takes up to this many of them at once: one look-up, one filing and one mark for all, and
+    # a key's postings spread over fewer documents (README, "The relay after a burst").
+    relay_backlog_batch_size: int = Field(default=1_000, ge=1, le=10_000)
+    # Mark a round's complaints published on a thread of its own while the next round runs
+    # (relay.OverlappedMarks); off: each round waits for its own mark, as before.
+    relay_overlap_marks: bool = True
     relay_poll_s: float = Field(default=1.0, gt=0)
     # How often the relay scans the store for what its fast path did not send (a crash, an
     # outage, another replica's leftovers): a full scan on FerretDB, so seldom.

@@ -20,7 +20,8 @@ OUTBOX_PUBLISHED = Counter(
 )
 OUTBOX_FAILURES = Counter(
     "intake_outbox_failures_total",
-    "Relay rounds that could not publish, by reason (connect, send, flush, mongo, undecodable).",
+    "Relay rounds that could not publish, by reason (connect, send, flush, mongo, undecodable, "
+    "mark: acknowledged but not marked published, so sent again after the lease).",
     ["reason"],
 )
 OUTBOX_DELAY = Histogram(

@@ -62,7 +62,8 @@ class RelayConfig:
     topic: str
     owner: str  # this process's claim token
     updates_topic: str = COMPLAINTS_UPDATES  # a reporter's reply on a case (replies.py)
-    batch_size: int = 200
+    batch_size: int = 200  # a scan's claim, and a round's size while nothing waits
+    backlog_batch_size: int = 1_000  # a round of offered complaints when a backlog waits
     lease: timedelta = timedelta(seconds=60)
     flush_timeout_s: float = 30.0
 

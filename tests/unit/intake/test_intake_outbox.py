@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from intake_support import stored
+from prometheus_client import REGISTRY
+from pymongo.errors import AutoReconnect
 
 from services.intake.outbox import RelayConfig, relay_round
 from services.intake.relay import RelayWorker
@@ -204,3 +206,53 @@ def test_a_new_complaint_carries_its_relay_claim_so_other_scans_leave_it_alone()
     worker = RelayWorker(MemoryStore(), ScriptedProducer, CONFIG)
     claim = worker.claim()
     assert claim.owner == CONFIG.owner and claim.lease == CONFIG.lease
+
+
+def test_a_backlog_of_offered_complaints_goes_out_in_bigger_rounds() -> None:
+    store, producer = CountingStore(), ScriptedProducer()
+    config = RelayConfig(topic=CONFIG.topic, owner="me", batch_size=10, backlog_batch_size=25)
+    worker = RelayWorker(store, lambda: producer, config, poll_s=3600)
+    worker.run_round()  # the first scan
+    fresh = [stored(form_id=f"wf-b{i}", tracking_number=f"ADU-0000-3{i:03}") for i in range(30)]
+    store.add(*fresh)
+    for complaint in fresh:
+        worker.offer(complaint)
+    assert [worker.run_round().published for _ in range(2)] == [25, 5]
+    assert store.count_pending() == 0
+    assert [key for _, key, _ in producer.sent] == [c.complaint_id.encode() for c in fresh]
+
+
+class UnmarkableStore(CountingStore):
+    """Mongo goes away between the sends and the mark."""
+
+    def mark_published(self, complaint_ids: list[str], *, at: datetime) -> None:
+        raise AutoReconnect("127.0.0.1:27017: connection refused")
+
+
+def test_overlapped_marks_are_done_when_the_relay_stops() -> None:
+    store, producer = CountingStore(), ScriptedProducer()
+    worker = RelayWorker(store, lambda: producer, CONFIG, poll_s=3600, overlap_marks=True)
+    worker.run_round()  # the first scan
+    fresh = [stored(form_id=f"wf-o{i}", tracking_number=f"ADU-0000-4{i:03}") for i in range(3)]
+    store.add(*fresh)
+    for complaint in fresh:
+        worker.offer(complaint)
+    assert worker.run_round().published == 3
+    worker.stop()
+    assert store.count_pending() == 0
+
+
+def test_an_overlapped_mark_that_fails_leaves_its_complaints_claimed_for_a_resend() -> None:
+    store, producer = UnmarkableStore(), ScriptedProducer()
+    worker = RelayWorker(store, lambda: producer, CONFIG, poll_s=3600, overlap_marks=True)
+    worker.run_round()
+    fresh = stored(form_id="wf-u", tracking_number="ADU-0000-5000")
+    store.add(fresh)
+    worker.offer(fresh)
+    failures = REGISTRY.get_sample_value("intake_outbox_failures_total", {"reason": "mark"}) or 0
+    assert worker.run_round().published == 1  # acknowledged by the broker
+    worker.stop()
+    assert REGISTRY.get_sample_value("intake_outbox_failures_total", {"reason": "mark"}) == (
+        failures + 1
+    )
+    assert store.count_pending() == 1  # still pending: a scan sends it again, same event id
