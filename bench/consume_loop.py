@@ -128,8 +128,21 @@ def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple
     _default_gc()  # as a process without the loop
     consumer, producer = _consumer(settings, source), _producer(settings)
 
+    try:
+        return _drain(passthrough(consumer, producer, sink), records)
+    finally:
+        consumer.close()
+        producer.close()
+
+
+def passthrough(
+    consumer: KafkaConsumer, producer: KafkaProducer, sink: str, *, timeout_ms: int = 500
+) -> Callable[[], int]:
+    """The raw baseline's step: poll, send each record on as it is (key, value, headers),
+    flush, commit; return how many records it forwarded."""
+
     def step() -> int:
-        batch = consumer.poll(timeout_ms=500)
+        batch = consumer.poll(timeout_ms=timeout_ms)
         for tp_records in batch.values():
             for record in tp_records:
                 producer.send(sink, key=record.key, value=record.value, headers=record.headers)
@@ -138,11 +151,7 @@ def _raw(settings: KafkaSettings, source: str, sink: str, records: int) -> tuple
             consumer.commit()
         return sum(len(tp_records) for tp_records in batch.values())
 
-    try:
-        return _drain(step, records)
-    finally:
-        consumer.close()
-        producer.close()
+    return step
 
 
 def _loop(

@@ -36,7 +36,7 @@ import orjson
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from bench.consume_loop import CE_HEADERS, _drain
+from bench.consume_loop import CE_HEADERS, _drain, passthrough
 from bench.http_load import free_port, serve
 from services.router.cases import MongoCases
 from services.router.config import Settings
@@ -110,19 +110,8 @@ def _raw_step(kafka: KafkaSettings, source: str, sink: str) -> Iterator[Callable
         kafka, group_id=f"bench-{uuid.uuid4().hex[:8]}", topics=[source], client_id="bench-raw"
     )
     producer = idempotent_producer(kafka, client_id="bench-raw")
-
-    def step() -> int:
-        batch = consumer.poll(timeout_ms=100)
-        for tp_records in batch.values():
-            for record in tp_records:
-                producer.send(sink, key=record.key, value=record.value, headers=record.headers)
-        if batch:
-            producer.flush()
-            consumer.commit()
-        return sum(len(tp_records) for tp_records in batch.values())
-
     try:
-        yield step
+        yield passthrough(consumer, producer, sink, timeout_ms=100)
     finally:
         consumer.close()
         producer.close()
